@@ -1,0 +1,231 @@
+import { inject, injectable, multiInject, optional } from 'inversify';
+import { Clock } from './clock.js';
+import type { ConversationEvent, ConversationListener } from './conversation-event.js';
+import { ConversationSession } from './conversation-session.js';
+import { emptyStats, type ConversationStats } from './conversation-stats.js';
+import { EventHub } from './event-hub.js';
+import { HandoffDelegate } from './handoff-delegate.js';
+import { Logger } from './logger.js';
+import { ParleyConfig } from './parley-config.js';
+import { ParleyError, isParleyError } from './parley-error.js';
+import { ProtocolStrategy, type AudioFrame } from './protocol-strategy.js';
+import type { SessionSettings, StartOptions } from './session-settings.js';
+import { TransportFactory } from './transport-factory.js';
+import { validateAudioFrame, validateText } from './input-validation.js';
+
+/**
+ * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
+ * `start` resolves the configured protocol strategy, connects the transport, sends the strategy's
+ * `session.update` first and emits `started`; a second `start` replaces the running conversation
+ * silently. Inputs are queued (bounded, see {@link ParleyConfig} `realtime.queues`) and processed in
+ * arrival order by one loop per conversation. Events reach listeners ({@link on}) synchronously
+ * and iterators ({@link events}) with back-pressure that pauses the transport instead of dropping.
+ *
+ * Get one from the container (`container.get(ConversationManager)`): every `get` is a new manager.
+ */
+@injectable()
+export class ConversationManager {
+  private session: ConversationSession | undefined;
+  private lastStats: ConversationStats = emptyStats(undefined);
+  private readonly hub: EventHub;
+
+  constructor(
+    @inject(ParleyConfig) private readonly config: ParleyConfig,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+    @multiInject(ProtocolStrategy) @optional() private readonly strategies: ProtocolStrategy[] | undefined,
+    @inject(TransportFactory) @optional() private readonly transport: TransportFactory | undefined,
+    @inject(HandoffDelegate) @optional() private readonly delegate: HandoffDelegate | undefined,
+  ) {
+    this.hub = new EventHub(config.realtime.queues.events, logger, (paused) => this.session?.setEventPressure(paused));
+  }
+
+  /** True while a conversation runs (started, not ended). */
+  get running(): boolean {
+    return this.session?.running ?? false;
+  }
+
+  /** The ids of the registered protocol strategies. */
+  get protocols(): string[] {
+    return (this.strategies ?? []).map((strategy) => strategy.id);
+  }
+
+  /**
+   * Starts a conversation (replacing a running one silently). Resolves once the connection is open,
+   * `session.update` was sent and `started` was emitted. On failure it rejects with a typed
+   * `ParleyError` after emitting a fatal `error` event; neither `started` nor `closed` is emitted.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    const previous = this.session;
+    if (previous !== undefined) {
+      this.session = undefined;
+      this.lastStats = previous.snapshot(0, false);
+      previous.drop();
+    }
+    let session: ConversationSession | undefined;
+    try {
+      const strategy = this.resolveStrategy();
+      const settings = strategy.resolveSession(this.settingsFrom(options));
+      if (this.transport === undefined) {
+        throw new ParleyError('ERR_INVALID_CONFIG', 'no TransportFactory is bound: load wsTransportModule (or bind your own transport)');
+      }
+      session = new ConversationSession(strategy, settings, {
+        config: this.config,
+        clock: this.clock,
+        logger: this.logger,
+        delegate: this.delegate,
+        emit: (event) => this.hub.emit(event),
+        ended: (ended) => {
+          if (this.session === ended) this.session = undefined;
+          this.lastStats = ended.snapshot(0, false);
+        },
+      });
+      this.session = session;
+      const protocolParameters = strategy.connectionParameters(settings);
+      const connection = await this.transport.connect(
+        {
+          protocol: strategy.id,
+          baseUrl: this.config.realtime.url,
+          model: settings.model,
+          protocolQuery: protocolParameters.query,
+          extraQuery: this.config.realtime.query,
+          headers: this.config.realtime.headers,
+          startHeaders: options.headers ?? {},
+          defaultHeaders: protocolParameters.headers,
+          apiKey: options.apiKey ?? (this.config.realtime.apiKey === '' ? undefined : this.config.realtime.apiKey),
+          sessionId: settings.sessionId,
+          maxPayloadBytes: this.config.transport.ws.maxPayloadBytes,
+          connectTimeoutMs: this.config.transport.ws.connectTimeoutMs,
+          allowInsecure: this.config.transport.ws.allowInsecure,
+          signal: session.abort.signal,
+        },
+        session,
+      );
+      await session.open(connection);
+      if (this.hub.paused) session.setEventPressure(true);
+    } catch (error) {
+      if (session !== undefined) {
+        session.drop();
+        this.lastStats = session.snapshot(0, false);
+        if (this.session === session) this.session = undefined;
+      }
+      const failure = isParleyError(error)
+        ? error
+        : new ParleyError('ERR_CONNECT_FAILED', `the start failed: ${String(error)}`, { cause: error });
+      this.logger.warn('the conversation could not start', { code: failure.code, message: failure.message });
+      this.hub.emit({ type: 'error', message: failure.message, fatal: true, code: failure.code });
+      throw failure;
+    }
+  }
+
+  /** Ends the running conversation with reason `requested`; idempotent; does nothing when idle. */
+  async close(): Promise<void> {
+    const session = this.session;
+    if (session === undefined) return;
+    if (!session.running) {
+      this.session = undefined;
+      session.drop();
+      this.lastStats = session.snapshot(0, false);
+      return;
+    }
+    session.end('requested');
+  }
+
+  /**
+   * Queues one audio frame (base64 PCM16); never blocks: when the audio queue is full the frame is
+   * dropped and counted (`droppedAudioFrames`). Throws `ERR_INVALID_AUDIO` for empty, non-base64 or
+   * odd-length data, `ERR_NOT_RUNNING` when no conversation runs.
+   */
+  sendAudio(frame: AudioFrame): void {
+    const session = this.requireSession();
+    validateAudioFrame(frame);
+    session.offerAudio(session.strategy.encodeAudio(frame));
+  }
+
+  /** Queues user text (append-only: never asks for a response). Awaits space when the text queue is full. */
+  sendText(text: string): Promise<void> {
+    const session = this.requireSession();
+    validateText(text, this.config.realtime.text.maxChars, 'text');
+    return session.putText(session.strategy.encodeUserText(text));
+  }
+
+  /** Asks the server for a response through the strategy (v2: response gating; v1: nothing to do). */
+  requestResponse(): Promise<void> {
+    return this.requireSession().putResponseRequest();
+  }
+
+  /** One assistant message for the active handoff (when no delegate is bound). Awaits queue space. */
+  sendAssistantOutput(text: string): Promise<void> {
+    const session = this.requireSession();
+    validateText(text, this.config.realtime.text.maxChars, 'assistant output');
+    return session.putAssistantOutput(text);
+  }
+
+  /** Finishes the delegated turn (when no delegate is bound). Awaits queue space. */
+  finishTurn(): Promise<void> {
+    return this.requireSession().putFinishTurn();
+  }
+
+  /** Reports how many ms of an assistant output item the application has played (v2 barge-in). */
+  reportPlayback(itemId: string, playedMs: number): void {
+    const session = this.requireSession();
+    if (typeof itemId !== 'string' || itemId === '') {
+      throw new ParleyError('ERR_INVALID_ARGUMENT', 'reportPlayback: itemId must be a non-empty string (the audioOut itemId)');
+    }
+    if (typeof playedMs !== 'number' || !Number.isFinite(playedMs) || playedMs < 0) {
+      throw new ParleyError('ERR_INVALID_ARGUMENT', 'reportPlayback: playedMs must be a finite number of milliseconds >= 0');
+    }
+    session.reportPlayback(itemId, playedMs);
+  }
+
+  /** Counters and state of the current conversation (or of the last one). */
+  stats(): ConversationStats {
+    if (this.session !== undefined) return this.session.snapshot(this.hub.buffered, this.hub.paused);
+    return { ...this.lastStats, bufferedEvents: this.hub.buffered, paused: this.hub.paused };
+  }
+
+  /**
+   * Events as an async iterable, from now on; it ends after the `closed` event. When it falls
+   * `realtime.queues.events` events behind, the transport is paused until it catches up.
+   */
+  events(): AsyncIterableIterator<ConversationEvent> {
+    return this.hub.iterate();
+  }
+
+  /** Calls `listener` synchronously for every event; returns a function that unsubscribes. */
+  on(listener: ConversationListener): () => void {
+    return this.hub.listen(listener);
+  }
+
+  private requireSession(): ConversationSession {
+    const session = this.session;
+    if (session === undefined || !session.running) throw ParleyError.notRunning();
+    return session;
+  }
+
+  private resolveStrategy(): ProtocolStrategy {
+    const id = this.config.realtime.protocol;
+    const strategies = this.strategies ?? [];
+    const strategy = strategies.find((candidate) => candidate.id === id);
+    if (strategy !== undefined) return strategy;
+    const known = strategies.map((candidate) => candidate.id).join(', ') || '(none)';
+    throw new ParleyError(
+      'ERR_UNKNOWN_PROTOCOL',
+      `unknown protocol \`${id}\`: registered protocols are ${known}; load its module or set realtime.protocol to one of them`,
+    );
+  }
+
+  private settingsFrom(options: StartOptions): SessionSettings {
+    const realtime = this.config.realtime;
+    const voice = options.voice ?? (realtime.voice === '' ? undefined : realtime.voice);
+    return {
+      instructions: options.instructions ?? realtime.instructions,
+      voice,
+      model: options.model ?? realtime.model,
+      outputModality: options.outputModality ?? realtime.outputModality,
+      mode: options.mode ?? realtime.mode,
+      sessionId: options.sessionId,
+      tools: options.tools ?? [],
+    };
+  }
+}

@@ -1,0 +1,420 @@
+import { ActiveTranscript } from './active-transcript.js';
+import type { Cancellable, Clock } from './clock.js';
+import type { ConversationEvent, EndReason } from './conversation-event.js';
+import { emptyStats, type ConversationStats } from './conversation-stats.js';
+import { DelegationRunner } from './delegation-runner.js';
+import type { HandoffDelegate } from './handoff-delegate.js';
+import { InputQueue, type QueuedInput } from './input-queue.js';
+import type { Logger } from './logger.js';
+import type { ParleyConfig } from './parley-config.js';
+import { ParleyError, isParleyError } from './parley-error.js';
+import type { ClientMessage, ProtocolStrategy } from './protocol-strategy.js';
+import type { RealtimeEvent } from './realtime-event.js';
+import type { DelegationRequest, PolicyCounter, PolicyHandle, SessionPolicy } from './session-policy.js';
+import type { SessionSettings } from './session-settings.js';
+import type { Connection, ConnectionListener } from './transport-factory.js';
+
+/** What a session needs from its manager. */
+export interface SessionContext {
+  config: ParleyConfig;
+  clock: Clock;
+  logger: Logger;
+  delegate: HandoffDelegate | undefined;
+  /** Delivers an event to the application. */
+  emit(event: ConversationEvent): void;
+  /** The session ended (not replaced): the manager forgets it. */
+  ended(session: ConversationSession): void;
+}
+
+type SessionState = 'starting' | 'running' | 'ended';
+
+/**
+ * One conversation: its connection, policy, transcript, input queue and processing loop, timers
+ * and statistics. Created per start by the {@link ConversationManager}; not a container singleton.
+ */
+export class ConversationSession implements ConnectionListener {
+  /** Counters, kept after the end. */
+  readonly stats: ConversationStats;
+  /** Aborted when the session ends or is replaced (stops a connect in progress, and delegates). */
+  readonly abort = new AbortController();
+  private state: SessionState = 'starting';
+  private connection: Connection | undefined;
+  private policy: SessionPolicy | undefined;
+  private readonly transcript: ActiveTranscript;
+  private readonly inputs: InputQueue;
+  private readonly timers = new Set<Cancellable>();
+  private readonly early: (() => void)[] = [];
+  private readonly delegations: DelegationRunner;
+  private lastSend: Promise<void> = Promise.resolve();
+  private dropBurst = false;
+  private pausedForEvents = false;
+
+  constructor(
+    readonly strategy: ProtocolStrategy,
+    readonly settings: SessionSettings,
+    private readonly context: SessionContext,
+  ) {
+    const queues = context.config.realtime.queues;
+    this.stats = emptyStats(strategy.id);
+    this.stats.state = 'starting';
+    this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries);
+    this.inputs = new InputQueue({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
+    this.delegations = new DelegationRunner(context.delegate, context.logger, this.abort.signal, {
+      output: (text) => this.inputs.put({ lane: 'handoffOut', kind: 'output', text }),
+      finish: () => this.inputs.put({ lane: 'handoffOut', kind: 'finish' }),
+    });
+  }
+
+  /** True while the conversation runs (started and not ended). */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** True once the session ended or was replaced. */
+  get isEnded(): boolean {
+    return this.state === 'ended';
+  }
+
+  /**
+   * Finishes the start once connected: sends the strategy's `session.update` first, then emits
+   * `started`, then replays what arrived meanwhile. Rejects (and leaves the socket closed) when the
+   * session ended meanwhile or the first send failed.
+   */
+  async open(connection: Connection): Promise<void> {
+    if (this.state === 'ended') {
+      connection.terminate();
+      throw new ParleyError('ERR_START_ABORTED', 'the start was aborted: the conversation was closed or replaced while connecting');
+    }
+    this.connection = connection;
+    this.policy = this.strategy.createPolicy(this.createHandle(), this.settings);
+    const first = JSON.stringify(this.strategy.sessionUpdate(this.settings));
+    this.stats.framesOut += 1;
+    this.stats.bytesOut += first.length;
+    try {
+      await connection.send(first);
+    } catch (error) {
+      this.discard();
+      connection.terminate();
+      throw new ParleyError('ERR_SEND_FAILED', `could not send session.update: ${messageOf(error)}`, { cause: error });
+    }
+    if ((this.state as SessionState) === 'ended') {
+      connection.terminate();
+      throw new ParleyError('ERR_START_ABORTED', 'the start was aborted: the conversation was closed or replaced while connecting');
+    }
+    this.state = 'running';
+    this.stats.state = 'running';
+    const started: ConversationEvent =
+      this.settings.sessionId === undefined
+        ? { type: 'started', protocol: this.strategy.id }
+        : { type: 'started', protocol: this.strategy.id, sessionId: this.settings.sessionId };
+    this.emit(started);
+    for (const replay of this.early.splice(0)) {
+      if (this.state !== 'running') break;
+      replay();
+    }
+    void this.loop();
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  /** Queues an encoded audio message; drops and counts it when the audio lane is full. */
+  offerAudio(message: ClientMessage): void {
+    this.requireRunning();
+    if (this.inputs.offerAudio(JSON.stringify(message))) {
+      this.dropBurst = false;
+      return;
+    }
+    this.stats.droppedAudioFrames += 1;
+    if (!this.dropBurst) {
+      this.dropBurst = true;
+      this.context.logger.warn('audio queue full: dropping audio frames until it drains', {
+        capacity: this.context.config.realtime.queues.audioIn,
+        dropped: this.stats.droppedAudioFrames,
+      });
+    }
+  }
+
+  /** Queues user text (encoded); awaits space. */
+  putText(message: ClientMessage): Promise<void> {
+    this.requireRunning();
+    return this.inputs.put({ lane: 'textIn', kind: 'text', message: JSON.stringify(message) });
+  }
+
+  /** Queues a response request; awaits space. */
+  putResponseRequest(): Promise<void> {
+    this.requireRunning();
+    return this.inputs.put({ lane: 'textIn', kind: 'response' });
+  }
+
+  /** Queues assistant output (from the application); awaits space. */
+  putAssistantOutput(text: string): Promise<void> {
+    this.requireRunning();
+    return this.inputs.put({ lane: 'handoffOut', kind: 'output', text });
+  }
+
+  /** Queues the end of the delegated turn (from the application); awaits space. */
+  putFinishTurn(): Promise<void> {
+    this.requireRunning();
+    return this.inputs.put({ lane: 'handoffOut', kind: 'finish' });
+  }
+
+  /** Hands a playback report to the policy. */
+  reportPlayback(itemId: string, playedMs: number): void {
+    this.requireRunning();
+    this.guard(() => this.policy?.reportPlayback(itemId, playedMs));
+  }
+
+  /** Current counters. */
+  snapshot(eventsBuffered: number, paused: boolean): ConversationStats {
+    const queued = this.inputs.sizes();
+    return {
+      ...this.stats,
+      skippedByReason: { ...this.stats.skippedByReason },
+      queued,
+      bufferedEvents: eventsBuffered,
+      paused,
+      transcriptEntries: this.transcript.size,
+      droppedTranscriptEntries: this.transcript.dropped,
+    };
+  }
+
+  /** Pauses or resumes inbound delivery for a slow event consumer. */
+  setEventPressure(paused: boolean): void {
+    this.pausedForEvents = paused;
+    if (paused) this.stats.pauses += 1;
+    if (this.connection === undefined || this.state === 'ended') return;
+    if (paused) this.connection.pause();
+    else this.connection.resume();
+  }
+
+  // ---- ending ---------------------------------------------------------------------------------
+
+  /** Ends the conversation and emits `closed` (once). */
+  end(reason: EndReason, code?: number, closeReason?: string): void {
+    if (this.state === 'ended') return;
+    const wasRunning = this.state === 'running';
+    this.discard();
+    if (reason === 'transport_closed') this.connection?.terminate();
+    else this.connection?.close();
+    if (!wasRunning) return;
+    const closed: ConversationEvent = { type: 'closed', reason };
+    if (code !== undefined) closed.code = code;
+    if (closeReason !== undefined) closed.closeReason = closeReason;
+    this.context.emit(closed);
+    this.context.ended(this);
+  }
+
+  /** Drops the conversation silently (replaced by a new start): no `closed`, no timer fires. */
+  drop(): void {
+    if (this.state === 'ended') return;
+    this.discard();
+    this.connection?.terminate();
+  }
+
+  private discard(): void {
+    this.state = 'ended';
+    this.stats.state = 'ended';
+    this.abort.abort();
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.stats.discardedInputs += this.inputs.close();
+    this.early.length = 0;
+    try {
+      this.policy?.dispose();
+    } catch (error) {
+      this.context.logger.error('session policy dispose failed', { error: messageOf(error) });
+    }
+  }
+
+  private fatal(message: string, code?: string): void {
+    if (this.state === 'ended') return;
+    const event: RealtimeEvent =
+      code === undefined ? { type: 'error', message, fatal: true } : { type: 'error', message, fatal: true, code };
+    this.deliver(event);
+  }
+
+  // ---- connection listener --------------------------------------------------------------------
+
+  onText(text: string): void {
+    if (this.state !== 'running') {
+      if (this.state === 'starting') this.early.push(() => this.onText(text));
+      return;
+    }
+    this.stats.framesIn += 1;
+    this.stats.bytesIn += text.length;
+    const decoded = this.strategy.decode(text);
+    if (typeof decoded === 'string') {
+      this.stats.skippedFrames += 1;
+      this.stats.skippedByReason[decoded] += 1;
+      this.context.logger.debug('skipped an inbound frame', { reason: decoded });
+      return;
+    }
+    switch (decoded.type) {
+      case 'inputTranscriptDelta':
+        this.transcript.appendDelta('user', decoded.delta);
+        break;
+      case 'outputTranscriptDelta':
+        this.transcript.appendDelta('assistant', decoded.delta);
+        break;
+      case 'inputTranscriptDone':
+        this.transcript.complete('user', decoded.text);
+        break;
+      case 'outputTranscriptDone':
+        this.transcript.complete('assistant', decoded.text);
+        break;
+      default:
+        break;
+    }
+    this.guard(() => this.policy?.onServerEvent(decoded));
+  }
+
+  onBinary(data: Uint8Array): void {
+    if (this.state !== 'running') {
+      if (this.state === 'starting') this.early.push(() => this.onBinary(data));
+      return;
+    }
+    this.stats.framesIn += 1;
+    this.stats.bytesIn += data.byteLength;
+    this.fatal('received a binary frame: realtime protocols use text frames only', 'ERR_BINARY_FRAME');
+  }
+
+  onClose(code: number, reason: string): void {
+    if (this.state === 'starting') {
+      this.early.push(() => this.onClose(code, reason));
+      return;
+    }
+    this.end('transport_closed', code, reason);
+  }
+
+  onError(error: Error): void {
+    if (this.state === 'starting') {
+      this.early.push(() => this.onError(error));
+      return;
+    }
+    this.fatal(messageOf(error), isParleyError(error) ? error.code : 'ERR_CONNECTION_LOST');
+  }
+
+  // ---- the processing loop -----------------------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const input = await this.inputs.take();
+      if (input === undefined || this.state !== 'running') return;
+      this.process(input);
+      await this.lastSend;
+    }
+  }
+
+  private process(input: QueuedInput): void {
+    switch (input.kind) {
+      case 'audio':
+      case 'text':
+        this.sendText(input.message);
+        return;
+      case 'response':
+        this.guard(() => this.policy?.requestResponse());
+        return;
+      case 'output':
+        this.guard(() => this.policy?.assistantOutput(input.text));
+        return;
+      case 'finish':
+        this.guard(() => this.policy?.finishTurn());
+        return;
+    }
+  }
+
+  private sendText(text: string, onError?: (error: Error) => boolean): void {
+    const connection = this.connection;
+    if (connection === undefined || this.state !== 'running') return;
+    this.stats.framesOut += 1;
+    this.stats.bytesOut += text.length;
+    this.lastSend = connection.send(text).then(undefined, (error: unknown) => {
+      if (this.state !== 'running') return;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (onError !== undefined && onError(failure)) return;
+      this.fatal(`failed to send a message: ${failure.message}`, 'ERR_SEND_FAILED');
+    });
+  }
+
+  // ---- the policy's handle -----------------------------------------------------------------------
+
+  private createHandle(): PolicyHandle {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      send: (message: ClientMessage, onError?: (error: Error) => boolean) => session.sendText(JSON.stringify(message), onError),
+      deliver: (event: RealtimeEvent) => session.deliver(event),
+      route: (delegation: DelegationRequest) => session.route(delegation),
+      schedule: (delayMs: number, callback: () => void) => session.schedule(delayMs, callback),
+      transcript: session.transcript,
+      count: (counter: PolicyCounter) => {
+        session.stats[counter] += 1;
+      },
+      config: session.context.config,
+      logger: session.context.logger,
+      now: () => session.context.clock.now(),
+    };
+  }
+
+  private deliver(event: RealtimeEvent): void {
+    if (this.state !== 'running') return;
+    this.emit(event);
+    if (event.type === 'error' && event.fatal) this.end('error');
+  }
+
+  private emit(event: ConversationEvent): void {
+    this.stats.eventsDelivered += 1;
+    this.context.emit(event);
+  }
+
+  private route(delegation: DelegationRequest): void {
+    if (this.state !== 'running') return;
+    this.stats.delegations += 1;
+    this.emit({
+      type: 'delegationStarted',
+      handoffId: delegation.handoffId,
+      text: delegation.text,
+      transcript: delegation.transcript.map((entry) => ({ role: entry.role, text: entry.text })),
+      steering: delegation.steering,
+    });
+    this.delegations.route(delegation);
+  }
+
+  private schedule(delayMs: number, callback: () => void): Cancellable {
+    if (this.state === 'ended') return { cancel: () => undefined };
+    const timer = this.context.clock.setTimer(delayMs, () => {
+      this.timers.delete(timer);
+      if (this.state !== 'running') return;
+      this.guard(callback);
+    });
+    this.timers.add(timer);
+    return {
+      cancel: () => {
+        timer.cancel();
+        this.timers.delete(timer);
+      },
+    };
+  }
+
+  private guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.context.logger.error('the session policy threw', { error: messageOf(error), protocol: this.strategy.id });
+      this.fatal(`internal error in the ${this.strategy.id} session policy: ${messageOf(error)}`, 'ERR_POLICY_FAILED');
+    }
+  }
+
+  private requireRunning(): void {
+    if (this.state !== 'running') throw ParleyError.notRunning();
+  }
+
+  /** Whether the transport is paused for a slow consumer (for tests and stats). */
+  get eventPressure(): boolean {
+    return this.pausedForEvents;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,143 @@
+import type { ConversationEvent, ConversationListener } from './conversation-event.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Delivers events to listeners (synchronously, in order) and to async iterators (each with its own
+ * buffer). When an iterator's buffer reaches `capacity`, `onPressure(true)` asks the conversation to
+ * pause its transport; once every buffer is back under half the capacity, `onPressure(false)`
+ * resumes it. Nothing is ever dropped.
+ */
+export class EventHub {
+  private readonly listeners = new Set<ConversationListener>();
+  private readonly iterators = new Set<EventIterator>();
+  private pressured = false;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly logger: Logger,
+    private readonly onPressure: (paused: boolean) => void,
+  ) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  listen(listener: ConversationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A new iterator receiving every event from now on; it ends after a `closed` event. */
+  iterate(): AsyncIterableIterator<ConversationEvent> {
+    const iterator = new EventIterator(this);
+    this.iterators.add(iterator);
+    return iterator;
+  }
+
+  /** True while the transport is paused for a slow consumer. */
+  get paused(): boolean {
+    return this.pressured;
+  }
+
+  /** The largest number of events buffered by one iterator. */
+  get buffered(): number {
+    let most = 0;
+    for (const iterator of this.iterators) most = Math.max(most, iterator.size);
+    return most;
+  }
+
+  /** Delivers one event to every listener and iterator. */
+  emit(event: ConversationEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error('an event listener threw; the conversation goes on', { error: String(error), event: event.type });
+      }
+    }
+    for (const iterator of this.iterators) {
+      iterator.push(event);
+      if (!this.pressured && iterator.size >= this.capacity) {
+        this.pressured = true;
+        this.onPressure(true);
+      }
+    }
+  }
+
+  /** Called by an iterator after it handed out an event or ended. */
+  relieved(): void {
+    if (!this.pressured) return;
+    const low = Math.floor(this.capacity / 2);
+    for (const iterator of this.iterators) if (iterator.size > low) return;
+    this.pressured = false;
+    this.onPressure(false);
+  }
+
+  /** Called by an iterator that ended. */
+  detach(iterator: EventIterator): void {
+    this.iterators.delete(iterator);
+    this.relieved();
+  }
+}
+
+class EventIterator implements AsyncIterableIterator<ConversationEvent> {
+  private buffer: ConversationEvent[] = [];
+  private head = 0;
+  private waiter: ((result: IteratorResult<ConversationEvent>) => void) | undefined;
+  private ended = false;
+  private sawClosed = false;
+
+  constructor(private readonly hub: EventHub) {}
+
+  get size(): number {
+    return this.buffer.length - this.head;
+  }
+
+  push(event: ConversationEvent): void {
+    if (this.ended || this.sawClosed) return;
+    if (event.type === 'closed') this.sawClosed = true;
+    if (this.waiter !== undefined) {
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter({ value: event, done: false });
+      if (event.type === 'closed') this.finish();
+      return;
+    }
+    this.buffer.push(event);
+  }
+
+  next(): Promise<IteratorResult<ConversationEvent>> {
+    if (this.size > 0) {
+      const event = this.buffer[this.head] as ConversationEvent;
+      this.head += 1;
+      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+        this.buffer = this.buffer.slice(this.head);
+        this.head = 0;
+      }
+      if (event.type === 'closed') this.finish();
+      else this.hub.relieved();
+      return Promise.resolve({ value: event, done: false });
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<ConversationEvent>> {
+    this.finish();
+    this.buffer = [];
+    this.head = 0;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ConversationEvent> {
+    return this;
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.hub.detach(this);
+  }
+}

@@ -1,0 +1,55 @@
+import type { SkipReason } from './protocol-strategy.js';
+
+/** A parsed JSON object (server JSON: read it, never merge it into framework objects). */
+export type JsonObject = Record<string, unknown>;
+
+/** True for a non-null, non-array object. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses an inbound text frame into an object with a string `type`, or says why it cannot be used
+ * (`invalid_json`, or `missing_type` for a non-object or a missing/non-string `type`).
+ */
+export function parseFrame(frame: string): JsonObject | SkipReason {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    return 'invalid_json';
+  }
+  if (!isJsonObject(value) || typeof value.type !== 'string') return 'missing_type';
+  return value;
+}
+
+/** The string at `object[key]`, or `undefined` when absent or not a string. */
+export function stringField(object: JsonObject, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The finite number at `object[key]`, or `undefined` when absent or not a number. */
+export function numberField(object: JsonObject, key: string): number | undefined {
+  const value = object[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The object at `object[key]`, or `undefined`. */
+export function objectField(object: JsonObject, key: string): JsonObject | undefined {
+  const value = object[key];
+  return isJsonObject(value) ? value : undefined;
+}
+
+/**
+ * The message of a server `error` frame (spec 02): `message`, else `error.message`, else the
+ * `error` value as JSON text (a string `error` is used as is).
+ */
+export function serverErrorMessage(frame: JsonObject): string {
+  const direct = stringField(frame, 'message');
+  if (direct !== undefined) return direct;
+  const error = frame.error;
+  if (isJsonObject(error) && typeof error.message === 'string') return error.message;
+  if (typeof error === 'string') return error;
+  return error === undefined ? 'unknown server error' : JSON.stringify(error);
+}

@@ -1,0 +1,52 @@
+import type { AudioFrame } from './protocol-strategy.js';
+import { ParleyError } from './parley-error.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decoded byte length of valid base64 `data` (no decoding). */
+export function base64ByteLength(data: string): number {
+  let padding = 0;
+  if (data.endsWith('==')) padding = 2;
+  else if (data.endsWith('=')) padding = 1;
+  return (data.length / 4) * 3 - padding;
+}
+
+/**
+ * Checks an audio frame: `data` must be non-empty base64 of whole 16-bit samples (even byte length).
+ * Throws `ERR_INVALID_AUDIO` naming the field.
+ */
+export function validateAudioFrame(frame: AudioFrame): void {
+  if (typeof frame !== 'object' || frame === null) {
+    throw new ParleyError(
+      'ERR_INVALID_AUDIO',
+      'sendAudio: pass an object { data: base64 PCM16, sampleRate?, numChannels?, samplesPerChannel? }',
+    );
+  }
+  const data: unknown = frame.data;
+  if (typeof data !== 'string' || data.length === 0) {
+    throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data is empty; pass base64-encoded PCM16 audio');
+  }
+  if (data.length % 4 !== 0 || !BASE64.test(data)) {
+    throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data is not valid base64; encode the PCM16 bytes with base64');
+  }
+  if (base64ByteLength(data) % 2 !== 0) {
+    throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data has an odd byte length; PCM16 audio is whole 16-bit samples');
+  }
+  for (const key of ['sampleRate', 'numChannels', 'samplesPerChannel'] as const) {
+    const value: unknown = frame[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)) {
+      throw new ParleyError('ERR_INVALID_AUDIO', `sendAudio: ${key} must be a positive integer when given`);
+    }
+  }
+}
+
+/** Checks user text or assistant output: a string of at most `maxChars` characters. */
+export function validateText(text: string, maxChars: number, what: string): void {
+  if (typeof text !== 'string') throw new ParleyError('ERR_INVALID_TEXT', `${what} must be a string`);
+  if (text.length > maxChars) {
+    throw new ParleyError(
+      'ERR_INVALID_TEXT',
+      `${what} is ${text.length} characters, over the maximum of ${maxChars} (realtime.text.maxChars): split it or raise the limit`,
+    );
+  }
+}

@@ -1,0 +1,244 @@
+import convict from 'convict';
+import type { ServiceIdentifier } from 'inversify';
+import { ParleyError } from './parley-error.js';
+import { LOG_LEVELS, type LogLevel } from './pino-logger.js';
+
+function positiveInt(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new Error(`${name} must be a positive integer`);
+    }
+  };
+}
+
+function nonNegativeInt(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new Error(`${name} must be an integer >= 0`);
+    }
+  };
+}
+
+function stringMap(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(`${name} must be an object of string values`);
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item !== 'string') throw new Error(`${name}.${key} must be a string`);
+    }
+  };
+}
+
+/**
+ * The one convict schema of Parley. Every leaf has `doc`, `format`, `default`, and `env` where a
+ * user would set it from the shell. Key paths are fixed: scenario files and users' config name them.
+ */
+export const parleyConfigSchema = {
+  realtime: {
+    protocol: {
+      doc: 'Protocol strategy id: "v1", "v2", or the id of a strategy you registered.',
+      format: String,
+      default: 'v2',
+      env: 'PARLEY_PROTOCOL',
+    },
+    url: {
+      doc: 'Base URL of the realtime server (http, https, ws or wss); the path is completed per spec 06.',
+      format: String,
+      default: 'https://api.openai.com/v1',
+      env: 'PARLEY_REALTIME_URL',
+    },
+    model: {
+      doc: 'Model sent as the `model` query parameter; "" sends none (the server chooses).',
+      format: String,
+      default: 'gpt-realtime-1.5',
+      env: 'PARLEY_MODEL',
+    },
+    apiKey: {
+      doc: 'API key, sent only as `Authorization: Bearer`. Not needed for loopback servers.',
+      format: String,
+      default: '',
+      env: 'OPENAI_API_KEY',
+      sensitive: true,
+    },
+    voice: {
+      doc: 'Output voice; "" means the protocol default (v1: cove, v2: marin).',
+      format: String,
+      default: '',
+      env: 'PARLEY_VOICE',
+    },
+    instructions: {
+      doc: 'System instructions sent in session.update.',
+      format: String,
+      default: '',
+    },
+    outputModality: {
+      doc: 'Assistant output modality: "audio", or "text" (v2 only).',
+      format: ['audio', 'text'],
+      default: 'audio',
+    },
+    mode: {
+      doc: 'Session mode: "conversational", or "transcription" (v2 only; v1 treats it as conversational).',
+      format: ['conversational', 'transcription'],
+      default: 'conversational',
+    },
+    query: {
+      doc: 'Extra query parameters added to the URL (`intent`, and `model` when a model is set, are ignored).',
+      format: stringMap('realtime.query'),
+      default: {} as Record<string, string>,
+    },
+    headers: {
+      doc: 'Extra handshake headers; per-start headers override them.',
+      format: stringMap('realtime.headers'),
+      default: {} as Record<string, string>,
+    },
+    v1: {
+      handoffGraceMs: {
+        doc: 'V1 delayed delegation: how long after a handoff the delegation takes the transcript (ms).',
+        format: nonNegativeInt('realtime.v1.handoffGraceMs'),
+        default: 1000,
+      },
+    },
+    v2: {
+      toolDescription: {
+        doc: 'V2: description of the background_agent tool; "" uses the built-in description.',
+        format: String,
+        default: '',
+      },
+    },
+    queues: {
+      audioIn: {
+        doc: 'Audio frames queued for sending; when full, frames are dropped and counted.',
+        format: positiveInt('realtime.queues.audioIn'),
+        default: 256,
+      },
+      textIn: {
+        doc: 'User texts and response requests queued for sending; when full, callers await space.',
+        format: positiveInt('realtime.queues.textIn'),
+        default: 64,
+      },
+      handoffOut: {
+        doc: 'Assistant outputs and turn completions queued; when full, callers await space.',
+        format: positiveInt('realtime.queues.handoffOut'),
+        default: 64,
+      },
+      events: {
+        doc: 'Events buffered per event iterator; when full, the transport is paused.',
+        format: positiveInt('realtime.queues.events'),
+        default: 256,
+      },
+    },
+    text: {
+      maxChars: {
+        doc: 'Longest user text or assistant output accepted (characters).',
+        format: positiveInt('realtime.text.maxChars'),
+        default: 65536,
+      },
+    },
+    transcript: {
+      maxEntries: {
+        doc: 'Most active-transcript entries kept; the oldest are dropped and counted beyond it.',
+        format: positiveInt('realtime.transcript.maxEntries'),
+        default: 256,
+      },
+    },
+    reconnect: {
+      enabled: { doc: 'Reconnect after an abnormal close (opt-in).', format: Boolean, default: false, env: 'PARLEY_RECONNECT' },
+      maxAttempts: { doc: 'Reconnection attempts before giving up.', format: positiveInt('realtime.reconnect.maxAttempts'), default: 5 },
+      initialDelayMs: {
+        doc: 'First backoff delay (ms); doubles each attempt, with jitter.',
+        format: nonNegativeInt('realtime.reconnect.initialDelayMs'),
+        default: 250,
+      },
+      maxDelayMs: { doc: 'Longest backoff delay (ms).', format: nonNegativeInt('realtime.reconnect.maxDelayMs'), default: 10000 },
+    },
+  },
+  transport: {
+    ws: {
+      maxPayloadBytes: {
+        doc: 'Largest inbound WebSocket frame accepted (bytes); a larger one is fatal for that conversation.',
+        format: positiveInt('transport.ws.maxPayloadBytes'),
+        default: 16 * 1024 * 1024,
+      },
+      connectTimeoutMs: {
+        doc: 'How long the WebSocket handshake may take (ms).',
+        format: positiveInt('transport.ws.connectTimeoutMs'),
+        default: 10000,
+      },
+      allowInsecure: {
+        doc: 'Allow ws:// and http:// URLs to non-loopback hosts.',
+        format: Boolean,
+        default: false,
+        env: 'PARLEY_ALLOW_INSECURE',
+      },
+    },
+  },
+  log: {
+    level: {
+      doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
+      format: [...LOG_LEVELS] as string[],
+      default: 'info' as string,
+      env: 'PARLEY_LOG_LEVEL',
+    },
+  },
+};
+
+/** The validated configuration: the convict schema's properties, fully typed. */
+export interface ParleyConfig {
+  realtime: {
+    protocol: string;
+    url: string;
+    model: string;
+    apiKey: string;
+    voice: string;
+    instructions: string;
+    outputModality: 'audio' | 'text';
+    mode: 'conversational' | 'transcription';
+    query: Record<string, string>;
+    headers: Record<string, string>;
+    v1: { handoffGraceMs: number };
+    v2: { toolDescription: string };
+    queues: { audioIn: number; textIn: number; handoffOut: number; events: number };
+    text: { maxChars: number };
+    transcript: { maxEntries: number };
+    reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  };
+  transport: { ws: { maxPayloadBytes: number; connectTimeoutMs: number; allowInsecure: boolean } };
+  log: { level: LogLevel };
+}
+
+/** Service identifier of the validated {@link ParleyConfig}. */
+export const ParleyConfig = Symbol('ParleyConfig') as ServiceIdentifier<ParleyConfig>;
+
+/** A partial {@link ParleyConfig}, as given in code, config files and scenario files. */
+export type ParleyConfigInput = { [K in keyof ParleyConfig]?: DeepPartial<ParleyConfig[K]> };
+
+/** Recursively optional. */
+export type DeepPartial<T> = T extends Record<string, string> ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** Options of {@link loadParleyConfig}. */
+export interface LoadConfigOptions {
+  /** Environment variables to read (default: none, so tests are isolated; pass `process.env` in apps). */
+  env?: Record<string, string | undefined>;
+  /** Config files (JSON) loaded before `overrides`. */
+  files?: string[];
+}
+
+/**
+ * Builds and strictly validates the configuration: defaults, then `env`, then `files`, then
+ * `overrides`. Unknown keys and wrong types fail with `ERR_INVALID_CONFIG` naming the field.
+ */
+export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: LoadConfigOptions = {}): ParleyConfig {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+  try {
+    const config = convict(parleyConfigSchema, { env, args: [] });
+    if (options.files && options.files.length > 0) config.loadFile(options.files);
+    config.load(overrides);
+    config.validate({ allowed: 'strict' });
+    return config.getProperties() as unknown as ParleyConfig;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ParleyError('ERR_INVALID_CONFIG', `invalid configuration: ${detail}`, { cause: error });
+  }
+}

@@ -1,0 +1,64 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { RealtimeEvent } from './realtime-event.js';
+import type { SessionSettings } from './session-settings.js';
+import type { PolicyHandle, SessionPolicy } from './session-policy.js';
+
+/** A client→server message: one JSON object with a string `type`, sent as one text frame. */
+export interface ClientMessage {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** An audio frame from the application: base64 PCM16. Only `data` is required. */
+export interface AudioFrame {
+  data: string;
+  sampleRate?: number;
+  numChannels?: number;
+  samplesPerChannel?: number;
+  itemId?: string;
+}
+
+/** Why an inbound frame was skipped (counted in `stats().skippedFrames`). */
+export type SkipReason = 'invalid_json' | 'missing_type' | 'unknown_type' | 'invalid_fields';
+
+/** What a protocol adds to the connection: query pairs and default headers (spec 06). */
+export interface ConnectionParameters {
+  /** Query pairs added before `model` (v1: `intent=quicksilver`). */
+  query: Record<string, string>;
+  /** Default headers, used only where the name is not already present (v1: `openai-alpha`). */
+  headers: Record<string, string>;
+}
+
+/**
+ * A wire protocol (what the design card calls an event-parser strategy). Bind one more with
+ * `bind(ProtocolStrategy).to(MyStrategy)`; the conversation picks the one whose `id` equals
+ * `realtime.protocol`. A strategy is stateless and shared: per-conversation state lives in the
+ * {@link SessionPolicy} it creates.
+ */
+export interface ProtocolStrategy {
+  /** The id selected by `realtime.protocol` (`"v1"`, `"v2"`, or your own). */
+  readonly id: string;
+  /**
+   * Validates the settings and fills protocol defaults (the voice). Throws a `ParleyError`
+   * (`ERR_INVALID_SESSION`) for an unsupported voice, modality or mode.
+   */
+  resolveSession(settings: SessionSettings): SessionSettings;
+  /** Query pairs and default headers this protocol adds to the handshake. */
+  connectionParameters(settings: SessionSettings): ConnectionParameters;
+  /** The first client message (`session.update`), sent before anything else. */
+  sessionUpdate(settings: SessionSettings): ClientMessage;
+  /**
+   * Decodes one inbound text frame into an event, or says why it is skipped. Never throws; never
+   * merges server JSON into framework objects.
+   */
+  decode(frame: string): RealtimeEvent | SkipReason;
+  /** Encodes microphone audio. */
+  encodeAudio(frame: AudioFrame): ClientMessage;
+  /** Encodes user text (append-only: never asks for a response by itself). */
+  encodeUserText(text: string): ClientMessage;
+  /** Creates the per-conversation session policy. */
+  createPolicy(handle: PolicyHandle, settings: SessionSettings): SessionPolicy;
+}
+
+/** Service identifier of {@link ProtocolStrategy} (multi-bound: one binding per protocol). */
+export const ProtocolStrategy = Symbol('ProtocolStrategy') as ServiceIdentifier<ProtocolStrategy>;

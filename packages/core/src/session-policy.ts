@@ -1,0 +1,79 @@
+import type { Cancellable } from './clock.js';
+import type { ParleyConfig } from './parley-config.js';
+import type { ClientMessage } from './protocol-strategy.js';
+import type { RealtimeEvent, TranscriptEntry } from './realtime-event.js';
+import type { Logger } from './logger.js';
+
+/** A delegation the policy routes: to the bound delegate, or to the application. */
+export interface DelegationRequest {
+  handoffId: string;
+  text: string;
+  transcript: TranscriptEntry[];
+  /** True when the text steers the running delegation instead of starting a new one (v2). */
+  steering: boolean;
+}
+
+/** Counters a policy increments; all appear in `stats()`. */
+export type PolicyCounter = 'deferredResponseRequests' | 'truncations' | 'droppedAssistantOutputs' | 'raceErrors';
+
+/** The active transcript, as a policy sees it. */
+export interface TranscriptAccess {
+  /** Atomic read-and-clear: the entries since the previous take. */
+  take(): TranscriptEntry[];
+  /** A copy of the entries, not cleared. */
+  snapshot(): TranscriptEntry[];
+}
+
+/**
+ * The narrow handle the conversation gives its policy. Every method is synchronous; after the
+ * conversation ended they do nothing.
+ */
+export interface PolicyHandle {
+  /**
+   * Sends a message (in order with every other send). When the send fails, `onError` is asked
+   * first: returning true means handled (not fatal); otherwise the failure is a fatal error.
+   */
+  send(message: ClientMessage, onError?: (error: Error) => boolean): void;
+  /**
+   * Delivers an event to the application. An `error` event with `fatal: true` ends the
+   * conversation (reason `error`) right after it is delivered.
+   */
+  deliver(event: RealtimeEvent): void;
+  /** Routes a delegation: emits `delegationStarted`, then hands it to the delegate (if bound). */
+  route(delegation: DelegationRequest): void;
+  /** Calls `callback` after `delayMs` on the injected clock; cancelled when the conversation ends. */
+  schedule(delayMs: number, callback: () => void): Cancellable;
+  /** The conversation's active transcript. */
+  readonly transcript: TranscriptAccess;
+  /** Increments a counter of `stats()`. */
+  count(counter: PolicyCounter): void;
+  /** The validated configuration. */
+  readonly config: ParleyConfig;
+  /** The logger. */
+  readonly logger: Logger;
+  /** Now, on the injected clock. */
+  now(): number;
+}
+
+/**
+ * Per-conversation protocol behaviour. The conversation calls it one thing at a time, in order:
+ * inbound events as they arrive, and inputs from its processing loop. Every method is synchronous;
+ * it acts through its {@link PolicyHandle}.
+ */
+export interface SessionPolicy {
+  /**
+   * An event decoded from a server frame (the active transcript has already been fed). The policy
+   * delivers it (possibly changed, e.g. a race error made non-fatal) with `handle.deliver`.
+   */
+  onServerEvent(event: RealtimeEvent): void;
+  /** The application (or a delegate) asked for a response: `requestResponse()`. */
+  requestResponse(): void;
+  /** One assistant message from the delegate or `sendAssistantOutput(text)`. */
+  assistantOutput(text: string): void;
+  /** The delegated turn is finished: `finishTurn()`. */
+  finishTurn(): void;
+  /** The application reports how much of an output item it has played (`reportPlayback`). */
+  reportPlayback(itemId: string, playedMs: number): void;
+  /** The conversation ended or was replaced; drop pending work. Timers are cancelled by the handle. */
+  dispose(): void;
+}

@@ -1,0 +1,33 @@
+/** Start options of a conversation; omitted fields come from the configuration. */
+export interface StartOptions {
+  /** System instructions (default: `realtime.instructions`). */
+  instructions?: string;
+  /** Output voice (default: `realtime.voice`, else the protocol's default voice). */
+  voice?: string;
+  /** Model (default: `realtime.model`). */
+  model?: string;
+  /** `audio` (default) or `text` (v2 only). */
+  outputModality?: 'audio' | 'text';
+  /** `conversational` (default) or `transcription` (v2 only). */
+  mode?: 'conversational' | 'transcription';
+  /** Sent as the `x-session-id` header when header-safe, and reported by `started`. */
+  sessionId?: string;
+  /** API key (default: `realtime.apiKey`). Never logged, traced or echoed. */
+  apiKey?: string;
+  /** Extra handshake headers for this start (override `realtime.headers`). */
+  headers?: Record<string, string>;
+  /** Extra tools declared beside the protocol's own (v2: beside `background_agent`). */
+  tools?: unknown[];
+}
+
+/** Start options completed from the configuration, as handed to a protocol strategy. */
+export interface SessionSettings {
+  instructions: string;
+  /** `undefined` until the strategy fills in its default voice. */
+  voice: string | undefined;
+  model: string;
+  outputModality: 'audio' | 'text';
+  mode: 'conversational' | 'transcription';
+  sessionId: string | undefined;
+  tools: unknown[];
+}
