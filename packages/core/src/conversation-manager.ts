@@ -143,26 +143,26 @@ export class ConversationManager {
   }
 
   /** Queues user text (append-only: never asks for a response). Awaits space when the text queue is full. */
-  sendText(text: string): Promise<void> {
+  async sendText(text: string): Promise<void> {
     const session = this.requireSession();
     validateText(text, this.config.realtime.text.maxChars, 'text');
     return session.putText(session.strategy.encodeUserText(text));
   }
 
   /** Asks the server for a response through the strategy (v2: response gating; v1: nothing to do). */
-  requestResponse(): Promise<void> {
+  async requestResponse(): Promise<void> {
     return this.requireSession().putResponseRequest();
   }
 
   /** One assistant message for the active handoff (when no delegate is bound). Awaits queue space. */
-  sendAssistantOutput(text: string): Promise<void> {
+  async sendAssistantOutput(text: string): Promise<void> {
     const session = this.requireSession();
     validateText(text, this.config.realtime.text.maxChars, 'assistant output');
     return session.putAssistantOutput(text);
   }
 
   /** Finishes the delegated turn (when no delegate is bound). Awaits queue space. */
-  finishTurn(): Promise<void> {
+  async finishTurn(): Promise<void> {
     return this.requireSession().putFinishTurn();
   }
 

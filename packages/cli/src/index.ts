@@ -1,0 +1,3 @@
+export * from './cli.js';
+export * from './protocol-modules.js';
+export * from './replay-command.js';

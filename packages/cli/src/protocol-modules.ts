@@ -1,0 +1,6 @@
+import type { ContainerModule } from 'inversify';
+import { parserV1Module } from '@parley/parser-v1';
+import { parserV2Module } from '@parley/parser-v2';
+
+/** The protocol modules the `parley` command registers, in load order. */
+export const protocolModules: readonly ContainerModule[] = [parserV1Module, parserV2Module];

@@ -1,0 +1,55 @@
+import type { ParleyConfigInput, StartOptions } from '@parley/core';
+
+/** One action of a scripted delegate reply. */
+export type DelegateAction = { afterMs: number; output: string } | { afterMs: number; finish: true };
+
+/** A step of a scenario (spec 05). */
+export type ScenarioStep =
+  | { at: number; server: unknown }
+  | { at: number; serverText: string }
+  | { at: number; serverBinary: string }
+  | { at: number; serverClose: { code?: number; reason?: string } }
+  | {
+      at: number;
+      client: 'audio';
+      data: string;
+      sampleRate?: number;
+      numChannels?: number;
+      samplesPerChannel?: number;
+      itemId?: string;
+      repeat?: number;
+    }
+  | { at: number; client: 'text' | 'assistantOutput'; text: string }
+  | { at: number; client: 'finishTurn' | 'requestResponse' | 'close' }
+  | { at: number; client: 'playback'; itemId: string; playedMs: number }
+  | { at: number; transport: 'stall' | 'unstall' };
+
+/** What `parley replay --check` compares (spec 05). Unknown keys are ignored. */
+export interface ScenarioExpect {
+  wire?: unknown[];
+  events?: Record<string, unknown>[];
+  delegate?: Record<string, unknown>[];
+  errors?: Record<string, unknown>[];
+  closed?: string;
+  [other: string]: unknown;
+}
+
+/** A scripted conversation (spec 05). Unknown keys are ignored. */
+export interface Scenario {
+  name?: string;
+  protocol: string;
+  config?: ParleyConfigInput;
+  session?: StartOptions;
+  delegate?: { replies: DelegateAction[][] };
+  steps: ScenarioStep[];
+  endAt?: number;
+  expect?: ScenarioExpect;
+  [other: string]: unknown;
+}
+
+/** One record of a trace (JSON Lines, spec 05). */
+export type TraceRecord =
+  | { t: number; wire: unknown }
+  | { t: number; event: Record<string, unknown> }
+  | { t: number; delegate: { handoffId: string; text: string; transcript: unknown[]; steering: boolean } }
+  | { t: number; error: { step: number | 'start'; message: string; code?: string } };

@@ -1,0 +1,84 @@
+import { ContainerModule } from 'inversify';
+import {
+  Clock,
+  ConversationManager,
+  createParleyContainer,
+  HandoffDelegate,
+  Logger,
+  TransportFactory,
+  type ConversationEvent,
+  type LogFields,
+  type ParleyConfigInput,
+} from '@parley/core';
+import { InMemoryTransport, VirtualClock, settle, type InMemoryConnection } from '@parley/testkit';
+import { echoProtocolModule } from './echo-protocol.js';
+
+/** A logger that keeps every line, for assertions (and secret scans). */
+export class MemoryLogger {
+  readonly lines: { level: string; message: string; fields?: LogFields }[] = [];
+  debug(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'debug', message, fields });
+  }
+  info(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+  error(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'error', message, fields });
+  }
+}
+
+/** A manager built from the real container with the echo protocol, in-memory transport and virtual clock. */
+export interface Harness {
+  manager: ConversationManager;
+  transport: InMemoryTransport;
+  clock: VirtualClock;
+  logger: MemoryLogger;
+  events: ConversationEvent[];
+  /** The newest connection. */
+  server(): InMemoryConnection;
+  /** Client frames sent on the newest connection, parsed. */
+  wire(): unknown[];
+  /** Events of one type. */
+  of<T extends ConversationEvent['type']>(type: T): Extract<ConversationEvent, { type: T }>[];
+}
+
+/** Options of {@link createHarness}. */
+export interface HarnessOptions {
+  config?: ParleyConfigInput;
+  delegate?: HandoffDelegate;
+  modules?: ContainerModule[];
+}
+
+/** Builds a {@link Harness} (protocol `echo` unless the config says otherwise). */
+export function createHarness(options: HarnessOptions = {}): Harness {
+  const clock = new VirtualClock();
+  const transport = new InMemoryTransport();
+  const logger = new MemoryLogger();
+  const testModule = new ContainerModule(({ bind }) => {
+    bind(Clock).toConstantValue(clock);
+    bind(Logger).toConstantValue(logger);
+    bind(TransportFactory).toConstantValue(transport);
+    if (options.delegate !== undefined) bind(HandoffDelegate).toConstantValue(options.delegate);
+  });
+  const config: ParleyConfigInput = { ...options.config, realtime: { protocol: 'echo', ...options.config?.realtime } };
+  const container = createParleyContainer({ config, before: [testModule], modules: [echoProtocolModule, ...(options.modules ?? [])] });
+  const manager = container.get(ConversationManager);
+  const events: ConversationEvent[] = [];
+  manager.on((event) => events.push(event));
+  return {
+    manager,
+    transport,
+    clock,
+    logger,
+    events,
+    server: () => transport.current,
+    wire: () => transport.current.sentJson(),
+    of: <T extends ConversationEvent['type']>(type: T) =>
+      events.filter((event): event is Extract<ConversationEvent, { type: T }> => event.type === type),
+  };
+}
+
+export { settle };
