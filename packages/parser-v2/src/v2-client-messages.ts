@@ -1,0 +1,148 @@
+/**
+ * The client→server messages of protocol V2 (spec 03, "Client messages" and "First client
+ * message"), as precise literal types and small builders. Every type here is checked against the
+ * official `openai` package's `RealtimeClientEvent` in `test/openai-client-event-types.test.ts`.
+ *
+ * The types are object-literal type aliases (not interfaces) so they are assignable to the core's
+ * `ClientMessage` index signature.
+ */
+
+/** The handoff tool's name: the model delegates by calling it. */
+export const BACKGROUND_AGENT_TOOL_NAME = 'background_agent';
+
+/** Appended to every delegate progress message (spec 03). */
+export const PROGRESS_SUFFIX = "\n\nUpdate from background agent (task hasn't finished yet):";
+
+/** Prefix of every `function_call_output` (the 22 characters `"Agent Final Message":` and two newlines). */
+export const FINAL_MESSAGE_PREFIX = '"Agent Final Message":\n\n';
+
+/** The text of the steering acknowledgement (after {@link FINAL_MESSAGE_PREFIX}). */
+export const STEERING_ACKNOWLEDGEMENT_TEXT = 'This was sent to steer the previous background agent task.';
+
+/** The only audio format V2 declares: PCM16 at 24 kHz. */
+export type V2AudioFormat = { type: 'audio/pcm'; rate: 24000 };
+
+/** JSON schema of the handoff tool's parameters. */
+export type BackgroundAgentParameters = {
+  type: 'object';
+  properties: { prompt: { type: 'string'; description: string } };
+  required: ['prompt'];
+  additionalProperties: false;
+};
+
+/** The handoff tool, always first in `session.tools`. */
+export type BackgroundAgentTool = {
+  type: 'function';
+  name: typeof BACKGROUND_AGENT_TOOL_NAME;
+  description: string;
+  parameters: BackgroundAgentParameters;
+};
+
+/** A user function tool (from the start options' `tools`), sent as given. */
+export type V2UserFunctionTool = { type: 'function'; name: string; description?: string; parameters?: unknown };
+
+/** A user MCP tool (from the start options' `tools`), sent as given. */
+export type V2UserMcpTool = { type: 'mcp'; server_label: string; server_url?: string; server_description?: string };
+
+/** A tool the application adds beside the handoff tool. */
+export type V2UserTool = V2UserFunctionTool | V2UserMcpTool;
+
+/** `session` of a conversational `session.update`. */
+export type V2RealtimeSessionConfig = {
+  type: 'realtime';
+  instructions: string;
+  output_modalities: ['audio'] | ['text'];
+  audio: {
+    input: {
+      format: V2AudioFormat;
+      noise_reduction: { type: 'near_field' };
+      turn_detection: { type: 'server_vad'; interrupt_response: true; create_response: true };
+    };
+    output: { format: V2AudioFormat; voice: string };
+  };
+  tools: [BackgroundAgentTool, ...V2UserTool[]];
+  tool_choice: 'auto';
+};
+
+/** `session` of a transcription-mode `session.update`: no instructions, no output, no tools. */
+export type V2TranscriptionSessionConfig = {
+  type: 'transcription';
+  audio: { input: { format: V2AudioFormat } };
+};
+
+/** The first client message. */
+export type V2SessionUpdateMessage = { type: 'session.update'; session: V2RealtimeSessionConfig | V2TranscriptionSessionConfig };
+
+/** Microphone audio: only the base64 data is sent. */
+export type V2InputAudioAppendMessage = { type: 'input_audio_buffer.append'; audio: string };
+
+/** A user message item (user text, or delegate progress). */
+export type V2UserMessageCreate = {
+  type: 'conversation.item.create';
+  item: { type: 'message'; role: 'user'; content: [{ type: 'input_text'; text: string }] };
+};
+
+/** A `function_call_output` item answering a handoff call (final result or steering acknowledgement). */
+export type V2FunctionCallOutputCreate = {
+  type: 'conversation.item.create';
+  item: { type: 'function_call_output'; call_id: string; output: string };
+};
+
+/** Asks the server for a response (subject to response gating). */
+export type V2ResponseCreateMessage = { type: 'response.create' };
+
+/** Barge-in: cut the assistant item at what the user heard. */
+export type V2ItemTruncateMessage = { type: 'conversation.item.truncate'; item_id: string; content_index: 0; audio_end_ms: number };
+
+/** Barge-in before anything was heard: remove the assistant item. */
+export type V2ItemDeleteMessage = { type: 'conversation.item.delete'; item_id: string };
+
+/** Every message the V2 strategy and its policy send. */
+export type V2ClientMessage =
+  | V2SessionUpdateMessage
+  | V2InputAudioAppendMessage
+  | V2UserMessageCreate
+  | V2FunctionCallOutputCreate
+  | V2ResponseCreateMessage
+  | V2ItemTruncateMessage
+  | V2ItemDeleteMessage;
+
+/** `input_audio_buffer.append` with the frame's base64 data. */
+export function inputAudioAppend(audio: string): V2InputAudioAppendMessage {
+  return { type: 'input_audio_buffer.append', audio };
+}
+
+/** A user message item with one `input_text` part. Never followed by `response.create` by itself. */
+export function userTextItem(text: string): V2UserMessageCreate {
+  return { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } };
+}
+
+/** Delegate progress: a user message item with {@link PROGRESS_SUFFIX} appended to `text`. */
+export function progressItem(text: string): V2UserMessageCreate {
+  return userTextItem(text + PROGRESS_SUFFIX);
+}
+
+/** The final `function_call_output` for `callId`: {@link FINAL_MESSAGE_PREFIX} then `text` ("" allowed). */
+export function functionCallOutput(callId: string, text: string): V2FunctionCallOutputCreate {
+  return { type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: FINAL_MESSAGE_PREFIX + text } };
+}
+
+/** The steering acknowledgement: a `function_call_output` for the **new** call id. */
+export function steeringAcknowledgement(callId: string): V2FunctionCallOutputCreate {
+  return functionCallOutput(callId, STEERING_ACKNOWLEDGEMENT_TEXT);
+}
+
+/** `{"type":"response.create"}` (a new object each call). */
+export function responseCreate(): V2ResponseCreateMessage {
+  return { type: 'response.create' };
+}
+
+/** `conversation.item.truncate` of content 0 of `itemId` at `audioEndMs` (an integer > 0). */
+export function itemTruncate(itemId: string, audioEndMs: number): V2ItemTruncateMessage {
+  return { type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: audioEndMs };
+}
+
+/** `conversation.item.delete` of `itemId`. */
+export function itemDelete(itemId: string): V2ItemDeleteMessage {
+  return { type: 'conversation.item.delete', item_id: itemId };
+}

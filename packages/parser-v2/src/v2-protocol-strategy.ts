@@ -1,0 +1,67 @@
+import { inject, injectable } from 'inversify';
+import {
+  ParleyConfig,
+  type AudioFrame,
+  type ConnectionParameters,
+  type PolicyHandle,
+  type ProtocolStrategy,
+  type RealtimeEvent,
+  type SessionPolicy,
+  type SessionSettings,
+  type SkipReason,
+} from '@parley/core';
+import { inputAudioAppend, userTextItem, type V2InputAudioAppendMessage, type V2SessionUpdateMessage, type V2UserMessageCreate } from './v2-client-messages.js';
+import { decodeV2Frame } from './v2-decoder.js';
+import { V2SessionPolicy } from './v2-session-policy.js';
+import { resolveV2Session } from './v2-session-settings.js';
+import { buildV2SessionUpdate } from './v2-session-update.js';
+
+/**
+ * The `v2` protocol strategy (spec 03: OpenAI Realtime GA event names, the `background_agent`
+ * function tool, response gating, steering and barge-in). Stateless and shared (bind it in
+ * singleton scope, as `parserV2Module` does); per-conversation state lives in the
+ * {@link V2SessionPolicy} it creates. Reads `realtime.v2.toolDescription` from the injected
+ * {@link ParleyConfig} (`""` = the built-in description).
+ */
+@injectable()
+export class V2ProtocolStrategy implements ProtocolStrategy {
+  /** Selected by `realtime.protocol: "v2"` (the default protocol). */
+  readonly id = 'v2';
+
+  constructor(@inject(ParleyConfig) private readonly config: ParleyConfig) {}
+
+  /** See `resolveV2Session`: validates voice, modality, mode and user tools; default voice `marin`. */
+  resolveSession(settings: SessionSettings): SessionSettings {
+    return resolveV2Session(settings);
+  }
+
+  /** V2 adds no query pair (no `intent`) and no header; the core adds `model`. */
+  connectionParameters(_settings: SessionSettings): ConnectionParameters {
+    return { query: {}, headers: {} };
+  }
+
+  /** The first message: see `buildV2SessionUpdate`. */
+  sessionUpdate(settings: SessionSettings): V2SessionUpdateMessage {
+    return buildV2SessionUpdate(settings, this.config.realtime.v2.toolDescription);
+  }
+
+  /** See `decodeV2Frame`. Never throws. */
+  decode(frame: string): RealtimeEvent | SkipReason {
+    return decodeV2Frame(frame);
+  }
+
+  /** `input_audio_buffer.append` with only the data (rate, channels and item id are not sent). */
+  encodeAudio(frame: AudioFrame): V2InputAudioAppendMessage {
+    return inputAudioAppend(frame.data);
+  }
+
+  /** A user message item; append-only: it never requests a response by itself. */
+  encodeUserText(text: string): V2UserMessageCreate {
+    return userTextItem(text);
+  }
+
+  /** A new {@link V2SessionPolicy} for one conversation. */
+  createPolicy(handle: PolicyHandle, _settings: SessionSettings): SessionPolicy {
+    return new V2SessionPolicy(handle);
+  }
+}

@@ -1,0 +1,194 @@
+import type { ErrorEvent, HandoffRequestedEvent, PolicyHandle, RealtimeEvent, SessionPolicy } from '@parley/core';
+import {
+  functionCallOutput,
+  itemDelete,
+  itemTruncate,
+  progressItem,
+  responseCreate,
+  steeringAcknowledgement,
+  type V2ClientMessage,
+} from './v2-client-messages.js';
+import { OutputAudioTracker } from './output-audio-tracker.js';
+import { ResponseGate } from './response-gate.js';
+
+/** The start of the server's rejection of a `response.create` while a response is active. */
+export const ACTIVE_RESPONSE_RACE_PREFIX = 'Conversation already has an active response in progress:';
+
+/** True when `message` is the server's active-response rejection (a race, not a failure). */
+export function isActiveResponseRace(message: string): boolean {
+  return message.startsWith(ACTIVE_RESPONSE_RACE_PREFIX);
+}
+
+/**
+ * The per-conversation V2 policy (spec 03): delegation and steering, response gating, barge-in.
+ * Created by `V2ProtocolStrategy.createPolicy`; every method is synchronous and acts through the
+ * {@link PolicyHandle}, in the order the conversation calls it.
+ *
+ * - Delegation: a handoff takes the active transcript, is delivered with those entries, and is
+ *   routed at once (new delegation) or, while one is active, acknowledged to the model and routed
+ *   as steering of the running one. Assistant output becomes a progress item while a handoff is
+ *   active; `finishTurn` sends exactly one final `function_call_output` with the last message and
+ *   requests a response.
+ * - Gating: see {@link ResponseGate}; the server's active-response rejection (inbound or as a
+ *   send failure of `response.create`) is delivered as a non-fatal error and counted (`raceErrors`).
+ * - Barge-in: see {@link OutputAudioTracker}; truncate/delete send failures are logged, not fatal.
+ */
+export class V2SessionPolicy implements SessionPolicy {
+  private readonly gate: ResponseGate;
+  private readonly audio = new OutputAudioTracker();
+  private activeHandoffId: string | undefined;
+  private lastMessage: string | undefined;
+  private disposed = false;
+
+  constructor(private readonly handle: PolicyHandle) {
+    this.gate = new ResponseGate(
+      () => this.handle.send(responseCreate(), (error) => this.onResponseCreateFailed(error)),
+      () => this.handle.count('deferredResponseRequests'),
+    );
+  }
+
+  /** The handoff being delegated (the original call while steering), if any. */
+  get activeHandoff(): string | undefined {
+    return this.activeHandoffId;
+  }
+
+  /** Whether a response is active, and whether one is owed (for diagnostics and tests). */
+  get gating(): { active: boolean; pending: boolean } {
+    return { active: this.gate.active, pending: this.gate.pending };
+  }
+
+  onServerEvent(event: RealtimeEvent): void {
+    if (this.disposed) return;
+    switch (event.type) {
+      case 'audioOut':
+        this.audio.addAudio(event);
+        this.handle.deliver(event);
+        return;
+      case 'inputAudioSpeechStarted':
+        this.bargeIn();
+        this.handle.deliver(event);
+        return;
+      case 'responseCreated':
+        this.gate.created();
+        this.handle.deliver(event);
+        return;
+      case 'responseDone':
+      case 'responseCancelled':
+        this.audio.clear();
+        this.handle.deliver(event);
+        this.gate.finished();
+        return;
+      case 'handoffRequested':
+        this.onHandoff(event);
+        return;
+      case 'error':
+        this.onError(event);
+        return;
+      default:
+        this.handle.deliver(event);
+    }
+  }
+
+  requestResponse(): void {
+    if (this.disposed) return;
+    this.gate.request();
+  }
+
+  assistantOutput(text: string): void {
+    if (this.disposed) return;
+    if (this.activeHandoffId === undefined) {
+      this.drop('assistant output arrived with no active handoff; it is dropped');
+      return;
+    }
+    this.send(progressItem(text));
+    this.lastMessage = text;
+  }
+
+  finishTurn(): void {
+    if (this.disposed) return;
+    const handoffId = this.activeHandoffId;
+    if (handoffId === undefined) {
+      this.drop('finishTurn arrived with no active handoff; it is dropped');
+      return;
+    }
+    this.send(functionCallOutput(handoffId, this.lastMessage ?? ''));
+    this.gate.request();
+    this.activeHandoffId = undefined;
+    this.lastMessage = undefined;
+  }
+
+  reportPlayback(itemId: string, playedMs: number): void {
+    if (this.disposed) return;
+    this.audio.reportPlayback(itemId, playedMs);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.gate.reset();
+    this.audio.clear();
+    this.activeHandoffId = undefined;
+    this.lastMessage = undefined;
+  }
+
+  private send(message: V2ClientMessage, onError?: (error: Error) => boolean): void {
+    this.handle.send(message, onError);
+  }
+
+  private drop(warning: string): void {
+    this.handle.count('droppedAssistantOutputs');
+    this.handle.logger.warn(warning, { protocol: 'v2' });
+  }
+
+  private onHandoff(event: HandoffRequestedEvent): void {
+    this.audio.clear();
+    const taken = this.handle.transcript.take();
+    this.handle.deliver({
+      type: 'handoffRequested',
+      handoffId: event.handoffId,
+      itemId: event.itemId,
+      inputTranscript: event.inputTranscript,
+      activeTranscript: taken,
+    });
+    const transcript = taken.map((entry) => ({ role: entry.role, text: entry.text }));
+    if (this.activeHandoffId === undefined) {
+      this.activeHandoffId = event.handoffId;
+      this.lastMessage = undefined;
+      this.handle.route({ handoffId: event.handoffId, text: event.inputTranscript, transcript, steering: false });
+      return;
+    }
+    this.send(steeringAcknowledgement(event.handoffId));
+    this.gate.request();
+    this.handle.route({ handoffId: event.handoffId, text: event.inputTranscript, transcript, steering: true });
+  }
+
+  private onError(event: ErrorEvent): void {
+    if (!isActiveResponseRace(event.message)) {
+      this.handle.deliver(event);
+      return;
+    }
+    this.race(event.message);
+  }
+
+  private race(message: string): void {
+    this.gate.race();
+    this.handle.count('raceErrors');
+    this.handle.deliver({ type: 'error', message, fatal: false });
+  }
+
+  private onResponseCreateFailed(error: Error): boolean {
+    if (this.disposed || !isActiveResponseRace(error.message)) return false;
+    this.race(error.message);
+    return true;
+  }
+
+  private bargeIn(): void {
+    const action = this.audio.takeBargeIn();
+    if (action === undefined) return;
+    const message = action.kind === 'truncate' ? itemTruncate(action.itemId, action.audioEndMs) : itemDelete(action.itemId);
+    this.handle.count('truncations');
+    this.send(message, (error) => {
+      this.handle.logger.warn(`barge-in ${action.kind} failed to send; continuing`, { itemId: action.itemId, error: error.message });
+      return true;
+    });
+  }
+}
