@@ -225,15 +225,19 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Builds and strictly validates the configuration: defaults, then `env`, then `files`, then
- * `overrides`. Unknown keys and wrong types fail with `ERR_INVALID_CONFIG` naming the field.
+ * Builds and strictly validates the configuration: defaults, then `files`, then `env`, then
+ * `overrides` (so code and command-line flags win over the environment). Unknown keys and wrong types fail with `ERR_INVALID_CONFIG` naming the field.
  */
 export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: LoadConfigOptions = {}): ParleyConfig {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   try {
-    const config = convict(parleyConfigSchema, { env, args: [] });
-    if (options.files && options.files.length > 0) config.loadFile(options.files);
+    // convict lets the environment win over load(); Parley wants code (and CLI flags) to win, so
+    // the environment and files are resolved first and loaded as the base of a second instance.
+    const base = convict(parleyConfigSchema, { env, args: [] });
+    if (options.files && options.files.length > 0) base.loadFile(options.files);
+    const config = convict(parleyConfigSchema, { env: {}, args: [] });
+    config.load(base.getProperties());
     config.load(overrides);
     config.validate({ allowed: 'strict' });
     return config.getProperties() as unknown as ParleyConfig;
