@@ -1,4 +1,12 @@
-import { isJsonObject, parseFrame, serverErrorMessage, type AudioOutEvent, type JsonObject, type RealtimeEvent, type SkipReason } from '@parley/core';
+import {
+  isJsonObject,
+  parseFrame,
+  serverErrorMessage,
+  type AudioOutEvent,
+  type JsonObject,
+  type RealtimeEvent,
+  type SkipReason,
+} from '@parley/core';
 import { BACKGROUND_AGENT_TOOL_NAME } from './v2-client-messages.js';
 
 /** Sample rate of `audioOut` when the frame names none. */

@@ -10,7 +10,13 @@ import {
   type SessionSettings,
   type SkipReason,
 } from '@parley/core';
-import { inputAudioAppend, userTextItem, type V2InputAudioAppendMessage, type V2SessionUpdateMessage, type V2UserMessageCreate } from './v2-client-messages.js';
+import {
+  inputAudioAppend,
+  userTextItem,
+  type V2InputAudioAppendMessage,
+  type V2SessionUpdateMessage,
+  type V2UserMessageCreate,
+} from './v2-client-messages.js';
 import { decodeV2Frame } from './v2-decoder.js';
 import { V2SessionPolicy } from './v2-session-policy.js';
 import { resolveV2Session } from './v2-session-settings.js';
