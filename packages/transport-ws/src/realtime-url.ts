@@ -1,0 +1,69 @@
+import { ParleyError } from '@parley/core';
+
+/** The parts of a `ConnectRequest` that make the realtime URL. */
+export interface RealtimeUrlInput {
+  /** `realtime.url`: http, https, ws or wss, with or without a path. */
+  baseUrl: string;
+  /** The model; `""` adds no `model` parameter. */
+  model: string;
+  /** The protocol's own pairs (v1: `intent=quicksilver`), added right after the existing ones. */
+  protocolQuery: Record<string, string>;
+  /** `realtime.query`: added last, without `intent`, and without `model` when a model is set. */
+  extraQuery: Record<string, string>;
+}
+
+const SCHEMES: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+
+/**
+ * Builds the WebSocket URL from the configured base URL (spec 06), a pure function:
+ * - path: empty or `/` → `/v1/realtime`; `…/realtime` unchanged; `…/realtime/` loses its slash;
+ *   `…/v1` and `…/v1/` get `realtime` appended; any other path is left as it is;
+ * - scheme: `http` → `ws`, `https` → `wss`, `ws`/`wss` kept;
+ * - query: the existing pairs as the URL parser keeps them, then `protocolQuery`, then `model` when set, then
+ *   `extraQuery` minus `intent` (and minus `model` when a model is set). Added names and values are
+ *   percent-encoded;
+ * - a fragment is dropped (WebSocket URLs cannot carry one).
+ *
+ * Throws `ERR_UNSUPPORTED_URL` (`unsupported realtime url scheme: <scheme>`) for any other scheme,
+ * and `ERR_INVALID_CONFIG` when `baseUrl` is not an absolute URL.
+ */
+export function buildRealtimeUrl(input: RealtimeUrlInput): string {
+  let url: URL;
+  try {
+    url = new URL(input.baseUrl);
+  } catch (error) {
+    throw new ParleyError('ERR_INVALID_CONFIG', `realtime.url is not a valid absolute URL: ${input.baseUrl}`, { cause: error });
+  }
+  const scheme = SCHEMES[url.protocol];
+  if (scheme === undefined) {
+    throw new ParleyError('ERR_UNSUPPORTED_URL', `unsupported realtime url scheme: ${url.protocol.slice(0, -1)}`);
+  }
+  url.protocol = scheme;
+  url.pathname = realtimePath(url.pathname);
+  url.hash = '';
+
+  const pairs: string[] = url.search.length > 1 ? [url.search.slice(1)] : [];
+  for (const [name, value] of Object.entries(input.protocolQuery)) pairs.push(pair(name, value));
+  const withModel = input.model !== '';
+  if (withModel) pairs.push(pair('model', input.model));
+  for (const [name, value] of Object.entries(input.extraQuery)) {
+    if (name === 'intent' || (withModel && name === 'model')) continue;
+    pairs.push(pair(name, value));
+  }
+  url.search = pairs.length > 0 ? `?${pairs.join('&')}` : '';
+  return url.href;
+}
+
+/** The path rule of spec 06. */
+function realtimePath(path: string): string {
+  if (path === '' || path === '/') return '/v1/realtime';
+  if (path.endsWith('/realtime')) return path;
+  if (path.endsWith('/realtime/')) return path.slice(0, -1);
+  if (path.endsWith('/v1')) return `${path}/realtime`;
+  if (path.endsWith('/v1/')) return `${path}realtime`;
+  return path;
+}
+
+function pair(name: string, value: string): string {
+  return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+}
