@@ -1,7 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { runConnect, type ConnectOptions } from './connect-command.js';
 import { checkScenarios, replayOne, type Output } from './replay-command.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new CommanderError(2, 'parley.usage', `not a number of seconds: ${value}`);
+  return parsed;
+}
+
+/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM. */
+function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
 
 const stdio: Output = {
   out: (text) => process.stdout.write(text),
@@ -51,6 +70,49 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
       }
       if (paths.length !== 1) throw new CommanderError(2, 'parley.usage', 'replay takes exactly one scenario file (or use --check)');
       exit.code = await replayOne(paths[0] as string, options.trace, output);
+    });
+
+  program
+    .command('connect')
+    .description(
+      'hold a live conversation with a realtime server (the OpenAI Realtime API, the simulator, or any server of the same dialects)',
+    )
+    .option('--url <url>', 'base URL of the server (realtime.url; default https://api.openai.com/v1)')
+    .option('--protocol <id>', 'protocol: v1 or v2 (realtime.protocol; default v2)')
+    .option('--model <model>', 'model (realtime.model); "" lets the server choose')
+    .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY); not needed for loopback servers')
+    .option('--voice <voice>', 'output voice (default: the protocol default)')
+    .option('--instructions <text>', 'system instructions')
+    .option('--session-id <id>', 'session id, sent as x-session-id')
+    .option('--text <message>', 'send this user message after the start, then ask for a response (repeatable, in order)', collect, [])
+    .option('--in <wav>', 'stream this WAV file as 20 ms audio frames in real time (converted to 24 kHz mono PCM16)')
+    .option('--out <wav>', 'write the assistant audio received as a 24 kHz mono PCM16 WAV')
+    .option('--duration <seconds>', 'stay this long after the last input, then close (default: until the server closes or Ctrl-C)', seconds)
+    .option('--json', 'print events as JSON Lines instead of a readable transcript')
+    .option(
+      '--delegate-cmd <command>',
+      'run this command for each delegation: routed text on stdin, each stdout line is an assistant message',
+    )
+    .option('--delegate-timeout <seconds>', 'kill a delegate command after this long (default 60)', seconds)
+    .option('--record <file>', 'record the session as a scenario file for `parley replay` (no secrets)')
+    .option('--allow-insecure', 'allow ws:// or http:// to non-loopback hosts')
+    .option('--config <file>', 'load a JSON config file (repeatable)', collect, [])
+    .option('--log-level <level>', 'log level on stderr (default warn)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  OPENAI_API_KEY=sk-... parley connect --text "Hello!" --out reply.wav --duration 10
+  parley connect --url http://127.0.0.1:8011 --protocol v1 --in question.wav --json
+  parley connect --url http://127.0.0.1:8011 --delegate-cmd "node my-agent.js" --record session.json
+
+Exit code: 0 when closed by request (Ctrl-C, --duration) or by the server; 1 when the start
+failed or a fatal error ended the conversation.`,
+    )
+    .action(async (options: ConnectOptions & { delegateTimeout?: number }) => {
+      const connectOptions: ConnectOptions = { ...options };
+      if (options.delegateTimeout !== undefined) connectOptions.delegateTimeout = options.delegateTimeout * 1000;
+      exit.code = await runConnect(connectOptions, { output, env: process.env, interrupted: interruption() });
     });
 
   return program;

@@ -214,7 +214,7 @@ export const ParleyConfig = Symbol('ParleyConfig') as ServiceIdentifier<ParleyCo
 export type ParleyConfigInput = { [K in keyof ParleyConfig]?: DeepPartial<ParleyConfig[K]> };
 
 /** Recursively optional. */
-export type DeepPartial<T> = T extends Record<string, string> ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type DeepPartial<T> = string extends keyof T ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 /** Options of {@link loadParleyConfig}. */
 export interface LoadConfigOptions {
