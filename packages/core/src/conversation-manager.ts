@@ -10,7 +10,7 @@ import { ParleyConfig } from './parley-config.js';
 import { ParleyError, isParleyError } from './parley-error.js';
 import { ProtocolStrategy, type AudioFrame } from './protocol-strategy.js';
 import type { SessionSettings, StartOptions } from './session-settings.js';
-import { TransportFactory } from './transport-factory.js';
+import { TransportFactory, type ConnectRequest } from './transport-factory.js';
 import { validateAudioFrame, validateText } from './input-validation.js';
 
 /**
@@ -79,28 +79,28 @@ export class ConversationManager {
           if (this.session === ended) this.session = undefined;
           this.lastStats = ended.snapshot(0, false);
         },
+        reconnect: (listener) => transport.connect(request, listener),
       });
       this.session = session;
+      const transport = this.transport;
       const protocolParameters = strategy.connectionParameters(settings);
-      const connection = await this.transport.connect(
-        {
-          protocol: strategy.id,
-          baseUrl: this.config.realtime.url,
-          model: settings.model,
-          protocolQuery: protocolParameters.query,
-          extraQuery: this.config.realtime.query,
-          headers: this.config.realtime.headers,
-          startHeaders: options.headers ?? {},
-          defaultHeaders: protocolParameters.headers,
-          apiKey: options.apiKey ?? (this.config.realtime.apiKey === '' ? undefined : this.config.realtime.apiKey),
-          sessionId: settings.sessionId,
-          maxPayloadBytes: this.config.transport.ws.maxPayloadBytes,
-          connectTimeoutMs: this.config.transport.ws.connectTimeoutMs,
-          allowInsecure: this.config.transport.ws.allowInsecure,
-          signal: session.abort.signal,
-        },
-        session,
-      );
+      const request: ConnectRequest = {
+        protocol: strategy.id,
+        baseUrl: this.config.realtime.url,
+        model: settings.model,
+        protocolQuery: protocolParameters.query,
+        extraQuery: this.config.realtime.query,
+        headers: this.config.realtime.headers,
+        startHeaders: options.headers ?? {},
+        defaultHeaders: protocolParameters.headers,
+        apiKey: options.apiKey ?? (this.config.realtime.apiKey === '' ? undefined : this.config.realtime.apiKey),
+        sessionId: settings.sessionId,
+        maxPayloadBytes: this.config.transport.ws.maxPayloadBytes,
+        connectTimeoutMs: this.config.transport.ws.connectTimeoutMs,
+        allowInsecure: this.config.transport.ws.allowInsecure,
+        signal: session.abort.signal,
+      };
+      const connection = await transport.connect(request, session.listener());
       await session.open(connection);
       if (this.hub.paused) session.setEventPressure(true);
     } catch (error) {

@@ -24,15 +24,20 @@ export interface SessionContext {
   emit(event: ConversationEvent): void;
   /** The session ended (not replaced): the manager forgets it. */
   ended(session: ConversationSession): void;
+  /** Opens a new connection for a reconnection (same request), delivering to `listener`. */
+  reconnect(listener: ConnectionListener): Promise<Connection>;
 }
 
-type SessionState = 'starting' | 'running' | 'ended';
+type SessionState = 'starting' | 'running' | 'reconnecting' | 'ended';
+
+/** Close codes after which an opt-in reconnection is attempted (abnormal closes). */
+const ABNORMAL_CLOSE_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
 
 /**
  * One conversation: its connection, policy, transcript, input queue and processing loop, timers
  * and statistics. Created per start by the {@link ConversationManager}; not a container singleton.
  */
-export class ConversationSession implements ConnectionListener {
+export class ConversationSession {
   /** Counters, kept after the end. */
   readonly stats: ConversationStats;
   /** Aborted when the session ends or is replaced (stops a connect in progress, and delegates). */
@@ -44,8 +49,11 @@ export class ConversationSession implements ConnectionListener {
   private readonly inputs: InputQueue;
   private readonly timers = new Set<Cancellable>();
   private readonly early: (() => void)[] = [];
-  private readonly delegations: DelegationRunner;
+  private delegations: DelegationRunner;
+  private delegationAbort = new AbortController();
   private lastSend: Promise<void> = Promise.resolve();
+  private epoch = 0;
+  private reconnected: Promise<void> = Promise.resolve();
   private dropBurst = false;
   private pausedForEvents = false;
 
@@ -59,15 +67,43 @@ export class ConversationSession implements ConnectionListener {
     this.stats.state = 'starting';
     this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries);
     this.inputs = new InputQueue({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
-    this.delegations = new DelegationRunner(context.delegate, context.logger, this.abort.signal, {
+    this.delegations = this.createDelegationRunner();
+  }
+
+  /** True while the conversation runs (started and not ended; reconnecting counts as running). */
+  get running(): boolean {
+    return this.state === 'running' || this.state === 'reconnecting';
+  }
+
+  /**
+   * A listener for one connection attempt: calls from an attempt that is no longer current (a
+   * connection replaced by a reconnection) are ignored.
+   */
+  listener(): ConnectionListener {
+    this.epoch += 1;
+    const epoch = this.epoch;
+    const current = (): boolean => epoch === this.epoch;
+    return {
+      onText: (text) => {
+        if (current()) this.onText(text);
+      },
+      onBinary: (data) => {
+        if (current()) this.onBinary(data);
+      },
+      onClose: (code, reason) => {
+        if (current()) this.onClose(code, reason);
+      },
+      onError: (error) => {
+        if (current()) this.onError(error);
+      },
+    };
+  }
+
+  private createDelegationRunner(): DelegationRunner {
+    return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
       output: (text) => this.inputs.put({ lane: 'handoffOut', kind: 'output', text }),
       finish: () => this.inputs.put({ lane: 'handoffOut', kind: 'finish' }),
     });
-  }
-
-  /** True while the conversation runs (started and not ended). */
-  get running(): boolean {
-    return this.state === 'running';
   }
 
   /** True once the session ended or was replaced. */
@@ -192,7 +228,7 @@ export class ConversationSession implements ConnectionListener {
   /** Ends the conversation and emits `closed` (once). */
   end(reason: EndReason, code?: number, closeReason?: string): void {
     if (this.state === 'ended') return;
-    const wasRunning = this.state === 'running';
+    const wasRunning = this.running;
     this.discard();
     if (reason === 'transport_closed') this.connection?.terminate();
     else this.connection?.close();
@@ -215,6 +251,7 @@ export class ConversationSession implements ConnectionListener {
     this.state = 'ended';
     this.stats.state = 'ended';
     this.abort.abort();
+    this.delegationAbort.abort();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.stats.discardedInputs += this.inputs.close();
@@ -237,7 +274,7 @@ export class ConversationSession implements ConnectionListener {
 
   onText(text: string): void {
     if (this.state !== 'running') {
-      if (this.state === 'starting') this.early.push(() => this.onText(text));
+      if (this.state === 'starting' || this.state === 'reconnecting') this.early.push(() => this.onText(text));
       return;
     }
     this.stats.framesIn += 1;
@@ -270,7 +307,7 @@ export class ConversationSession implements ConnectionListener {
 
   onBinary(data: Uint8Array): void {
     if (this.state !== 'running') {
-      if (this.state === 'starting') this.early.push(() => this.onBinary(data));
+      if (this.state === 'starting' || this.state === 'reconnecting') this.early.push(() => this.onBinary(data));
       return;
     }
     this.stats.framesIn += 1;
@@ -279,19 +316,107 @@ export class ConversationSession implements ConnectionListener {
   }
 
   onClose(code: number, reason: string): void {
-    if (this.state === 'starting') {
+    if (this.state === 'starting' || this.state === 'reconnecting') {
       this.early.push(() => this.onClose(code, reason));
+      return;
+    }
+    if (this.state === 'running' && this.context.config.realtime.reconnect.enabled && ABNORMAL_CLOSE_CODES.has(code)) {
+      void this.reconnect(`the server closed the connection abnormally (code ${code})`);
       return;
     }
     this.end('transport_closed', code, reason);
   }
 
   onError(error: Error): void {
-    if (this.state === 'starting') {
+    if (this.state === 'starting' || this.state === 'reconnecting') {
       this.early.push(() => this.onError(error));
       return;
     }
-    this.fatal(messageOf(error), isParleyError(error) ? error.code : 'ERR_CONNECTION_LOST');
+    const code = isParleyError(error) ? error.code : 'ERR_CONNECTION_LOST';
+    if (this.state === 'running' && this.context.config.realtime.reconnect.enabled && code === 'ERR_CONNECTION_LOST') {
+      void this.reconnect(messageOf(error));
+      return;
+    }
+    this.fatal(messageOf(error), code);
+  }
+
+  // ---- reconnection (opt-in, realtime.reconnect.*) ------------------------------------------------
+
+  /**
+   * After an abnormal close: drops the connection, the policy, the timers and the running
+   * delegations (their handoffs are lost: the new server session does not know them), then tries
+   * again with exponential backoff and jitter. Queued inputs wait and are sent on the new
+   * connection after its `session.update`. Gives up with a fatal error after `maxAttempts`.
+   */
+  private async reconnect(cause: string): Promise<void> {
+    const settings = this.context.config.realtime.reconnect;
+    this.state = 'reconnecting';
+    this.stats.state = 'reconnecting';
+    let release: () => void = () => undefined;
+    this.reconnected = new Promise((resolve) => (release = resolve));
+    const lost = this.policy?.openHandoffs?.() ?? [];
+    this.connection?.terminate();
+    this.connection = undefined;
+    this.epoch += 1;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.delegationAbort.abort();
+    this.delegationAbort = new AbortController();
+    this.delegations = this.createDelegationRunner();
+    try {
+      this.policy?.dispose();
+    } catch (error) {
+      this.context.logger.error('session policy dispose failed', { error: messageOf(error) });
+    }
+    this.policy = undefined;
+    this.early.length = 0;
+    this.context.logger.warn('connection lost; reconnecting', { cause });
+    let lastError = cause;
+    for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
+      const base = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** (attempt - 1));
+      const delayMs = Math.round(base / 2 + Math.random() * (base / 2));
+      this.emit({ type: 'reconnecting', attempt, delayMs });
+      await new Promise<void>((resolve) => {
+        const timer = this.context.clock.setTimer(delayMs, () => {
+          this.timers.delete(timer);
+          resolve();
+        });
+        this.timers.add({ cancel: () => (timer.cancel(), resolve()) });
+      });
+      if (this.state !== 'reconnecting') return;
+      try {
+        const connection = await this.context.reconnect(this.listener());
+        if ((this.state as SessionState) !== 'reconnecting') {
+          connection.terminate();
+          return;
+        }
+        this.connection = connection;
+        this.policy = this.strategy.createPolicy(this.createHandle(), this.settings);
+        const first = JSON.stringify(this.strategy.sessionUpdate(this.settings));
+        this.stats.framesOut += 1;
+        this.stats.bytesOut += first.length;
+        await connection.send(first);
+        if ((this.state as SessionState) !== 'reconnecting') return;
+        this.state = 'running';
+        this.stats.state = 'running';
+        this.stats.reconnections += 1;
+        this.emit(lost.length > 0 ? { type: 'reconnected', attempt, lostHandoffs: lost } : { type: 'reconnected', attempt });
+        if (this.pausedForEvents) connection.pause();
+        release();
+        for (const replay of this.early.splice(0)) {
+          if (this.state !== 'running') break;
+          replay();
+        }
+        return;
+      } catch (error) {
+        lastError = messageOf(error);
+        this.early.length = 0;
+        this.connection?.terminate();
+        this.connection = undefined;
+        this.context.logger.warn('reconnection attempt failed', { attempt, error: lastError });
+      }
+    }
+    this.fatal(`could not reconnect after ${settings.maxAttempts} attempts: ${lastError}`, 'ERR_CONNECTION_LOST');
   }
 
   // ---- the processing loop -----------------------------------------------------------------------
@@ -299,6 +424,7 @@ export class ConversationSession implements ConnectionListener {
   private async loop(): Promise<void> {
     for (;;) {
       const input = await this.inputs.take();
+      while (this.state === 'reconnecting') await this.reconnected;
       if (input === undefined || this.state !== 'running') return;
       this.process(input);
       await this.lastSend;
@@ -357,12 +483,13 @@ export class ConversationSession implements ConnectionListener {
   }
 
   private deliver(event: RealtimeEvent): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' && this.state !== 'reconnecting') return;
     this.emit(event);
     if (event.type === 'error' && event.fatal) this.end('error');
   }
 
   private emit(event: ConversationEvent): void {
+    if (this.state === 'ended') return;
     this.stats.eventsDelivered += 1;
     this.context.emit(event);
   }
@@ -406,7 +533,7 @@ export class ConversationSession implements ConnectionListener {
   }
 
   private requireRunning(): void {
-    if (this.state !== 'running') throw ParleyError.notRunning();
+    if (!this.running) throw ParleyError.notRunning();
   }
 
   /** Whether the transport is paused for a slow consumer (for tests and stats). */

@@ -4,8 +4,8 @@ import type { SkipReason } from './protocol-strategy.js';
 export interface ConversationStats {
   /** The protocol of the conversation, `undefined` before the first start. */
   protocol: string | undefined;
-  /** `idle` (never started), `starting`, `running`, or `ended`. */
-  state: 'idle' | 'starting' | 'running' | 'ended';
+  /** `idle` (never started), `starting`, `running`, `reconnecting`, or `ended`. */
+  state: 'idle' | 'starting' | 'running' | 'reconnecting' | 'ended';
   /** Inbound frames received (text and binary). */
   framesIn: number;
   /** Client messages handed to the transport. */
@@ -46,6 +46,8 @@ export interface ConversationStats {
   pauses: number;
   /** Active transcript entries held. */
   transcriptEntries: number;
+  /** Successful reconnections (opt-in). */
+  reconnections: number;
 }
 
 /** Fresh, zeroed statistics. */
@@ -73,5 +75,6 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     paused: false,
     pauses: 0,
     transcriptEntries: 0,
+    reconnections: 0,
   };
 }

@@ -76,4 +76,9 @@ export interface SessionPolicy {
   reportPlayback(itemId: string, playedMs: number): void;
   /** The conversation ended or was replaced; drop pending work. Timers are cancelled by the handle. */
   dispose(): void;
+  /**
+   * Optional: the handoffs still open (active, or waiting for their delegation). Asked when the
+   * connection is lost and reconnection starts, to tell the application which handoffs were lost.
+   */
+  openHandoffs?(): string[];
 }

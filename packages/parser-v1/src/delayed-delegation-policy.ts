@@ -86,6 +86,13 @@ export class DelayedDelegationPolicy implements SessionPolicy {
   /** No-op: V1 never truncates. */
   reportPlayback(_itemId: string, _playedMs: number): void {}
 
+  /** The active handoff and those whose delegation is still pending (asked on reconnection). */
+  openHandoffs(): string[] {
+    const open = this.pending.map((delegation) => delegation.handoffId);
+    if (this.activeHandoffId !== undefined && !open.includes(this.activeHandoffId)) open.push(this.activeHandoffId);
+    return open;
+  }
+
   /** Drops the pending delegations (cancels their timers) and the active handoff. */
   dispose(): void {
     this.disposed = true;

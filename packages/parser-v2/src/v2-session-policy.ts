@@ -52,6 +52,11 @@ export class V2SessionPolicy implements SessionPolicy {
     return this.activeHandoffId;
   }
 
+  /** The active handoff, if any (asked on reconnection: the new server session does not know it). */
+  openHandoffs(): string[] {
+    return this.activeHandoffId === undefined ? [] : [this.activeHandoffId];
+  }
+
   /** Whether a response is active, and whether one is owed (for diagnostics and tests). */
   get gating(): { active: boolean; pending: boolean } {
     return { active: this.gate.active, pending: this.gate.pending };
