@@ -179,9 +179,11 @@ export class Fixtures {
 
   /**
    * Starts a raw TCP server on 127.0.0.1:0 that hands each accepted socket to `onSocket`
-   * (default: never answer).
+   * (default: read and discard, never answer).
    */
-  async tcpServer(onSocket: (socket: Socket) => void = () => undefined): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+  async tcpServer(
+    onSocket: (socket: Socket) => void = (socket) => socket.resume(),
+  ): Promise<{ server: Server; port: number; sockets: Socket[] }> {
     const sockets: Socket[] = [];
     const server = createServer((socket) => {
       sockets.push(socket);
