@@ -49,7 +49,10 @@ export class WsTransportFactory implements TransportFactory {
         headers,
         maxPayload: request.maxPayloadBytes,
         perMessageDeflate: this.options.perMessageDeflate,
+        // A redirect could carry the Authorization header elsewhere: report it as a refusal instead.
         followRedirects: false,
+        // Kept on: text frames must be valid UTF-8 (RFC 6455); skipping the check would turn bad bytes
+        // into U+FFFD silently. ws uses Node's SIMD `buffer.isUtf8`, a small cost per frame.
         skipUTF8Validation: false,
       });
     } catch (error) {

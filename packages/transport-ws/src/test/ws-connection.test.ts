@@ -123,6 +123,14 @@ describe('WsConnection', () => {
       expect(listener.events).to.deep.equal(messages.map((message) => ({ type: 'text', text: message })));
     });
 
+    it('answers a server ping with a pong (ws does it)', async () => {
+      const { listener, peer } = await open();
+      const pong = new Promise<string>((resolve) => peer.socket.once('pong', (data) => resolve(data.toString())));
+      peer.socket.ping('are you there');
+      expect(await pong).to.equal('are you there');
+      expect(listener.events).to.deep.equal([]);
+    });
+
     it('delivers a binary frame as binary (Uint8Array)', async () => {
       const { listener, peer } = await open();
       peer.socket.send(Buffer.from([1, 2, 3, 250]), { binary: true });
