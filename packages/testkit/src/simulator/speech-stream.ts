@@ -1,0 +1,112 @@
+import { SIMULATOR_FRAME_MS, speechWords, wordSpeechFrames } from './speech-synthesizer.js';
+import type { ScheduledTask, TaskScheduler } from './task-scheduler.js';
+
+/** What a {@link SpeechStream} emits, in order: per word its text delta, then its audio frames. */
+export interface SpeechStreamSink {
+  /** The transcript delta of the next word (`"Hello"`, then `" there"`: a leading space after the first). */
+  word(delta: string): void;
+  /** One 20 ms audio frame (base64 PCM16 24 kHz mono), only when the stream carries audio. */
+  frame(base64: string): void;
+  /** The stream finished on its own (not called after {@link SpeechStream.cancel}). */
+  end(): void;
+}
+
+/** How a {@link SpeechStream} plays. */
+export interface SpeechStreamOptions {
+  /** Times faster than real time; `Infinity` emits everything at once. */
+  speed: number;
+  /** Whether audio frames are emitted (false: text only, still paced as if spoken). */
+  audio: boolean;
+}
+
+/**
+ * Speaks a text: word by word, each word's transcript delta followed by its synthetic audio
+ * frames, paced so that frame k goes out `k × 20 ms / speed` after {@link start} (a frame is sent
+ * when its playback would begin). One scheduler task per stream, however long the text; the frames
+ * come from the synthesizer's per-word cache. Late timers catch up by sending every due frame.
+ */
+export class SpeechStream {
+  private readonly words: string[];
+  private wordIndex = 0;
+  private frameIndex = 0;
+  private announced = false;
+  private position = 0;
+  private startedAt = 0;
+  private task: ScheduledTask | undefined;
+  private state: 'idle' | 'running' | 'ended' | 'cancelled' = 'idle';
+  private readonly spoken: string[] = [];
+
+  constructor(
+    text: string,
+    private readonly scheduler: TaskScheduler,
+    private readonly options: SpeechStreamOptions,
+    private readonly sink: SpeechStreamSink,
+  ) {
+    this.words = speechWords(text);
+  }
+
+  /** The text spoken so far (all of it once ended). */
+  get spokenText(): string {
+    return this.spoken.join(' ');
+  }
+
+  /** Milliseconds of audio emitted so far (20 ms per frame; 0 for a text-only stream). */
+  get audioMs(): number {
+    return this.options.audio ? this.position * SIMULATOR_FRAME_MS : 0;
+  }
+
+  /** Whether the stream is still emitting. */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Starts emitting (the first word and frame at once, synchronously). Once only. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.startedAt = this.scheduler.now();
+    const delay = this.pump(this.startedAt);
+    if (delay !== undefined) this.task = this.scheduler.schedule(delay, (now) => this.pump(now));
+  }
+
+  /** Stops emitting; `end` is not called. Idempotent. */
+  cancel(): void {
+    if (this.state === 'running' || this.state === 'idle') this.state = 'cancelled';
+    this.task?.cancel();
+  }
+
+  /** Emits everything due at `now`; returns the delay to the next frame, or undefined when done. */
+  private pump(now: number): number | undefined {
+    const speed = this.options.speed;
+    const due = Number.isFinite(speed) ? Math.floor(((now - this.startedAt) * speed) / SIMULATOR_FRAME_MS) : Number.POSITIVE_INFINITY;
+    while (this.state === 'running' && this.wordIndex < this.words.length) {
+      const word = this.words[this.wordIndex] as string;
+      const frames = wordSpeechFrames(word);
+      if (!this.announced) {
+        if (this.position > due) break;
+        this.announced = true;
+        this.spoken.push(word);
+        this.sink.word(this.wordIndex === 0 ? word : ` ${word}`);
+        continue;
+      }
+      if (this.frameIndex >= frames.length) {
+        this.wordIndex += 1;
+        this.frameIndex = 0;
+        this.announced = false;
+        continue;
+      }
+      if (this.position > due) break;
+      const frame = frames[this.frameIndex] as string;
+      this.frameIndex += 1;
+      this.position += 1;
+      if (this.options.audio) this.sink.frame(frame);
+    }
+    if (this.state !== 'running') return undefined;
+    if (this.wordIndex >= this.words.length) {
+      this.state = 'ended';
+      this.sink.end();
+      return undefined;
+    }
+    return Math.max(1, (this.position * SIMULATOR_FRAME_MS) / speed - (now - this.startedAt));
+  }
+}
