@@ -2,10 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runConnect, type ConnectOptions } from './connect-command.js';
+import { runDemo } from './demo-command.js';
+import { runSimulateCommand } from './simulate-command.js';
 import { checkScenarios, replayOne, type Output } from './replay-command.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function protocolId(value: string): 'v1' | 'v2' {
+  if (value !== 'v1' && value !== 'v2') throw new CommanderError(2, 'parley.usage', `--protocol must be v1 or v2, got ${value}`);
+  return value;
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new CommanderError(2, 'parley.usage', `not a port: ${value}`);
+  return parsed;
 }
 
 function seconds(value: string): number {
@@ -37,6 +50,40 @@ export function buildProgram(output: Output, exit: { code: number }): Command {
     .configureOutput({ writeOut: output.out, writeErr: output.err })
     .exitOverride()
     .showHelpAfterError();
+
+  program
+    .command('demo')
+    .description('the whole story in one command: the embedded simulator, a scripted user, a built-in agent, a live timeline')
+    .option('--protocol <id>', 'run only v1 or v2 (default: v1, then v2)', protocolId)
+    .option('--out <wav>', 'where to write the assistant audio', 'demo-output.wav')
+    .option('--delegate-cmd <command>', 'use this command as the background agent instead of the built-in one')
+    .addHelpText(
+      'after',
+      `
+Starts the realtime simulator on a free loopback port, connects through the real WebSocket
+transport, and plays a scripted user: a greeting, a request that needs the background agent, and
+speech while the assistant talks (barge-in). Prints transcripts, the handoff (and the V1 grace),
+the delegation and its answer, response gating deferrals, the truncation on barge-in, and a
+summary from stats(). Needs no API key and no network.`,
+    )
+    .action(async (options: { protocol?: 'v1' | 'v2'; out: string; delegateCmd?: string }) => {
+      exit.code = await runDemo(options, output);
+    });
+
+  program
+    .command('simulate')
+    .description('run the realtime simulator (v1 or v2) on loopback for your own tests, until Ctrl-C')
+    .requiredOption('--protocol <id>', 'v1 or v2', protocolId)
+    .option('--port <port>', 'port to listen on (default: a free one, printed)', port)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--script <file>', 'scripted mode: a JSON file of reply batches (batch i after the (i+1)-th client message)')
+    .option('--speed <factor>', 'demo mode: how many times faster than real time answers stream (default 4)', Number)
+    .action(async (options: { protocol: 'v1' | 'v2'; port?: number; host: string; script?: string; speed?: number }) => {
+      const running = await runSimulateCommand(options, output);
+      await interruption();
+      await running.close();
+      exit.code = 0;
+    });
 
   program
     .command('replay')

@@ -8,6 +8,7 @@ import type { ConversationEvent } from '@parley/core';
 export class TranscriptPrinter {
   private role: 'user' | 'assistant' | undefined;
   private text = '';
+  private readonly printed: Record<'user' | 'assistant', string> = { user: '', assistant: '' };
 
   constructor(private readonly write: (line: string) => void) {}
 
@@ -71,7 +72,10 @@ export class TranscriptPrinter {
 
   /** Prints what is gathered. */
   flush(): void {
-    if (this.role !== undefined && this.text.trim() !== '') this.write(`${this.role}: ${this.text.trim()}`);
+    if (this.role !== undefined && this.text.trim() !== '') {
+      this.write(`${this.role}: ${this.text.trim()}`);
+      this.printed[this.role] = this.text.trim();
+    }
     this.role = undefined;
     this.text = '';
   }
@@ -86,6 +90,8 @@ export class TranscriptPrinter {
 
   private done(role: 'user' | 'assistant', text: string): void {
     if (this.role !== role) this.flush();
+    // A done that repeats what was just printed for this speaker adds nothing.
+    if (this.role !== role && this.printed[role] === text.trim()) return;
     this.role = role;
     this.text = text;
     this.flush();
