@@ -13,7 +13,7 @@ import { wsTransportModule } from '@parley/transport-ws';
 import { CommandDelegate } from './command-delegate.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
-import { SessionRecorder } from './session-recorder.js';
+import { recordingDelegate, SessionRecorder } from './session-recorder.js';
 import { TranscriptPrinter } from './transcript-printer.js';
 import { readWavAs24kMono, toBase64Frames, WavCollector, FRAME_SAMPLES, WIRE_SAMPLE_RATE } from './wav-audio.js';
 import { WireTap } from './wire-tap.js';
@@ -91,9 +91,8 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
   }
   if (options.delegateCmd !== undefined) {
     const logger = container.get(Logger);
-    container
-      .bind(HandoffDelegate)
-      .toConstantValue(new CommandDelegate({ command: options.delegateCmd, timeoutMs: options.delegateTimeout, logger }));
+    const delegate = new CommandDelegate({ command: options.delegateCmd, timeoutMs: options.delegateTimeout, logger });
+    container.bind(HandoffDelegate).toConstantValue(recorder === undefined ? delegate : recordingDelegate(delegate, recorder));
   }
   const manager = container.get(ConversationManager);
 

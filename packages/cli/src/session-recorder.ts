@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { SessionSettings, StartOptions } from '@parley/core';
+import type { Delegation, DelegationTurn, HandoffDelegate, SessionSettings, StartOptions } from '@parley/core';
 import type { Scenario, ScenarioStep } from '@parley/testkit';
 
 /**
@@ -85,4 +85,38 @@ export class SessionRecorder {
     if (this.origin === undefined) return 0;
     return Math.max(0, Math.round(this.now() - this.origin));
   }
+}
+
+/**
+ * Wraps a delegate so a recording holds what it answered, as the application's `assistantOutput`
+ * and `finishTurn` steps: the replay (which binds no delegate) then sends exactly the same messages.
+ */
+export function recordingDelegate(inner: HandoffDelegate, recorder: SessionRecorder): HandoffDelegate {
+  return {
+    delegate(delegation: Delegation, turn: DelegationTurn): Promise<void> | void {
+      let finished = false;
+      const recorded: DelegationTurn = {
+        output: (text) => {
+          if (!finished && !turn.signal.aborted) recorder.input({ client: 'assistantOutput', text });
+          return turn.output(text);
+        },
+        finish: () => {
+          if (!finished && !turn.signal.aborted) recorder.input({ client: 'finishTurn' });
+          finished = true;
+          return turn.finish();
+        },
+        onSteering: (listener) => turn.onSteering(listener),
+        signal: turn.signal,
+      };
+      const result = inner.delegate(delegation, recorded);
+      // The core finishes the turn when the promise settles; record that finish too.
+      return Promise.resolve(result).then(
+        () => recorded.finish(),
+        async (error: unknown) => {
+          await recorded.output(`The background agent failed: ${error instanceof Error ? error.message : String(error)}`);
+          await recorded.finish();
+        },
+      );
+    },
+  };
 }
