@@ -54,6 +54,9 @@ export class ConversationSession {
   private lastSend: Promise<void> = Promise.resolve();
   private epoch = 0;
   private reconnected: Promise<void> = Promise.resolve();
+  /** Resolves when the current connection is dropped for a reconnection (releases the loop). */
+  private dropConnection: () => void = () => undefined;
+  private connectionGone: Promise<void> = new Promise((resolve) => (this.dropConnection = resolve));
   private dropBurst = false;
   private pausedForEvents = false;
 
@@ -358,6 +361,8 @@ export class ConversationSession {
     this.connection?.terminate();
     this.connection = undefined;
     this.epoch += 1;
+    this.dropConnection();
+    this.connectionGone = new Promise((resolve) => (this.dropConnection = resolve));
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.delegationAbort.abort();
@@ -427,7 +432,8 @@ export class ConversationSession {
       while (this.state === 'reconnecting') await this.reconnected;
       if (input === undefined || this.state !== 'running') return;
       this.process(input);
-      await this.lastSend;
+      // A send of a connection replaced by a reconnection may never settle: stop waiting for it.
+      await Promise.race([this.lastSend, this.connectionGone]);
     }
   }
 
@@ -454,10 +460,17 @@ export class ConversationSession {
     if (connection === undefined || this.state !== 'running') return;
     this.stats.framesOut += 1;
     this.stats.bytesOut += text.length;
+    const epoch = this.epoch;
     this.lastSend = connection.send(text).then(undefined, (error: unknown) => {
-      if (this.state !== 'running') return;
+      if (this.state !== 'running' || epoch !== this.epoch) return;
       const failure = error instanceof Error ? error : new Error(String(error));
       if (onError !== undefined && onError(failure)) return;
+      if (this.context.config.realtime.reconnect.enabled) {
+        // A write that fails is a connection going away: the transport may report the loss after
+        // the failed send. With reconnection on, it is handled as the lost connection.
+        void this.reconnect(`failed to send a message: ${failure.message}`);
+        return;
+      }
       this.fatal(`failed to send a message: ${failure.message}`, 'ERR_SEND_FAILED');
     });
   }
