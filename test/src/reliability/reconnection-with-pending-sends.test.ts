@@ -12,18 +12,10 @@ describe('reliability: reconnection while sends are pending', () => {
   const fixtures = new WsFixtures();
   afterEach(() => fixtures.closeAll());
 
-  // BUG: packages/core/src/conversation-session.ts, `sendText` (the rejection handler of
-  // `connection.send(text)`, which calls `this.fatal('failed to send a message: …', 'ERR_SEND_FAILED')`
-  // whenever the state is still 'running'). With realtime.reconnect.enabled, when the server drops
-  // the connection while sends are pending (a stuck socket), the transport fails the pending/next
-  // send ("cannot send to ws://…: the connection is closing or closed") BEFORE it reports the lost
-  // connection, so the conversation ends with a fatal ERR_SEND_FAILED + closed "error" instead of
-  // reconnecting. Observed events: started, error{ERR_SEND_FAILED, fatal}, closed{error}; no
-  // `reconnecting`. Expected: a send failure caused by the connection going away is handled like
-  // the lost connection itself (reconnect: `reconnecting`, new socket, session.update, queued text
-  // delivered), e.g. by deferring the fatal until the connection's own close/error, or by treating a
-  // send failure as ERR_CONNECTION_LOST when reconnection is enabled.
-  it.skip('BUG: real ws: the server kills a stuck socket: the conversation reconnects instead of ending on the failed send', async function () {
+  // Regression (found by this suite, fixed in core): the transport fails the pending or next send
+  // before it reports the lost connection; with reconnection on, that failed write is handled as the
+  // lost connection (it used to end the conversation with a fatal ERR_SEND_FAILED).
+  it('real ws: the server kills a stuck socket: the conversation reconnects instead of ending on the failed send', async function () {
     this.timeout(10_000);
     const server = await fixtures.server();
     const clock = new VirtualClock();
@@ -53,16 +45,10 @@ describe('reliability: reconnection while sends are pending', () => {
     expect(second.json()[0]).to.deep.include({ type: 'session.update' });
   });
 
-  // BUG: packages/core/src/conversation-session.ts `loop()` awaits `this.lastSend` of the OLD
-  // connection; `reconnect()` never releases it. A transport whose `terminate()` leaves pending
-  // sends unsettled (the testkit's InMemoryConnection does: a stalled send held when the connection
-  // is lost stays pending forever) hangs the input loop for good after the reconnection: the new
-  // socket gets its session.update, `reconnected` is emitted, but every later input stays queued
-  // (stats().queued.textIn stays 1) and is never sent. Expected: after `reconnected`, queued inputs
-  // are sent on the new connection (the loop should stop waiting for a send of a connection that
-  // was replaced), or the Connection contract (and InMemoryConnection.terminate) should settle
-  // pending sends.
-  it.skip('BUG: in-memory: a send stalled when the connection is lost does not block the inputs after the reconnection', async () => {
+  // Regression (found by this suite, fixed in core): the input loop used to wait forever for a send
+  // of the replaced connection that never settles (the in-memory transport keeps a stalled send
+  // pending after the connection is lost), so inputs queued after the reconnection were never sent.
+  it('in-memory: a send stalled when the connection is lost does not block the inputs after the reconnection', async () => {
     const h = createHarness({ config: { realtime: { reconnect } } });
     await h.manager.start();
     h.server().stall();

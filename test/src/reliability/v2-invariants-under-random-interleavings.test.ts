@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { ParleyError } from '@parley/core';
 import { advanceVirtualClock } from '@parley/testkit';
 import { FINAL_MESSAGE_PREFIX, PROGRESS_SUFFIX, STEERING_ACKNOWLEDGEMENT_TEXT } from '@parley/parser-v2';
 import { settle } from '../support/harness.js';
@@ -28,11 +29,12 @@ type Action =
   | { kind: 'transcript'; event: string; field: 'delta' | 'transcript' | 'text'; text: string }
   | { kind: 'audioOut'; itemId: string; bytes: number }
   | { kind: 'speechStarted' }
-  | { kind: 'race' };
+  | { kind: 'race' }
+  | { kind: 'lost' };
 
 const text = fc.string({ maxLength: 6 });
 const itemId = fc.constantFrom('it_1', 'it_2');
-const action: fc.Arbitrary<Action> = fc.oneof(
+const common: fc.MaybeWeightedArbitrary<Action>[] = [
   { weight: 3, arbitrary: text.map((value) => ({ kind: 'text' as const, text: value })) },
   {
     weight: 3,
@@ -45,8 +47,6 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'finishTurn' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('playback' as const), itemId, ms: fc.nat(100) }) },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 500 }).map((ms) => ({ kind: 'advance' as const, ms })) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'stall' as const }) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'unstall' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'close' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'serverClose' as const }) },
   {
@@ -88,6 +88,19 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('audioOut' as const), itemId, bytes: fc.constantFrom(0, 480, 960) }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'speechStarted' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'race' as const }) },
+];
+/** Without reconnection: a stuck socket comes and goes. */
+const action: fc.Arbitrary<Action> = fc.oneof(
+  ...common,
+  { weight: 1, arbitrary: fc.constant({ kind: 'stall' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'unstall' as const }) },
+);
+/** With reconnection: the connection is lost now and then, also while a send is stalled. */
+const actionWithLosses: fc.Arbitrary<Action> = fc.oneof(
+  ...common,
+  { weight: 1, arbitrary: fc.constant({ kind: 'stall' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'unstall' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'lost' as const }) },
 );
 
 /** What the test knows: whether a response is active on the server, by its own reckoning. */
@@ -102,6 +115,8 @@ interface Model {
 
 async function apply(h: ProtocolHarness, model: Model, step: Action, problems: unknown[], index: number): Promise<void> {
   const server = h.transport.connections.length > 0 ? h.server() : undefined;
+  // The server's state changes only when the frame reaches a live connection.
+  const live = server?.state === 'open' && h.manager.running;
   switch (step.kind) {
     case 'text':
       if (h.manager.running) track(h.manager.sendText(step.text), problems);
@@ -141,8 +156,7 @@ async function apply(h: ProtocolHarness, model: Model, step: Action, problems: u
       server?.serverClose(1000, 'bye');
       break;
     case 'response':
-      if (step.event === 'response.created') model.active = true;
-      else model.active = false;
+      if (live) model.active = step.event === 'response.created';
       server?.serverJson({ type: step.event, response: { id: step.id } });
       break;
     case 'handoff': {
@@ -169,8 +183,11 @@ async function apply(h: ProtocolHarness, model: Model, step: Action, problems: u
     case 'speechStarted':
       server?.serverJson({ type: 'input_audio_buffer.speech_started', item_id: `user_${index}` });
       break;
+    case 'lost':
+      server?.serverFail(new ParleyError('ERR_CONNECTION_LOST', 'lost'));
+      break;
     case 'race':
-      model.active = true;
+      if (live) model.active = true;
       server?.serverJson({ type: 'error', error: { type: 'invalid_request_error', message: RACE } });
       break;
   }
@@ -188,11 +205,19 @@ const coverage = {
   truncations: 0,
   fullTextQueue: 0,
   droppedEntries: 0,
+  reconnections: 0,
+  lost: 0,
 };
 
-async function run(actions: Action[]): Promise<void> {
+async function run(actions: Action[], reconnectEnabled: boolean): Promise<void> {
   const h = createProtocolHarness('v2', {
-    config: { realtime: { queues: { ...CAPACITY, events: 256 }, transcript: { maxEntries: MAX_ENTRIES } } },
+    config: {
+      realtime: {
+        queues: { ...CAPACITY, events: 256 },
+        transcript: { maxEntries: MAX_ENTRIES },
+        reconnect: { enabled: reconnectEnabled, maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 200 },
+      },
+    },
   });
   const model: Model = {
     active: false,
@@ -209,6 +234,8 @@ async function run(actions: Action[]): Promise<void> {
   };
   h.manager.on((event) => {
     if (event.type === 'closed') model.closedAtInitiated = h.initiated.length;
+    // A new server session after a reconnection has no response in progress.
+    if (event.type === 'reconnecting') model.active = false;
   });
   const problems: unknown[] = [];
   await h.manager.start({ apiKey: 'k' });
@@ -266,10 +293,34 @@ async function run(actions: Action[]): Promise<void> {
     expect(body === '' || model.assistantTexts.has(body), `final text ${JSON.stringify(body)} came from the application`).to.equal(true);
   }
   const answered = finals.map((final) => final.callId);
-  const mustBeAnswered = stillRunning ? originals : originals.slice(0, -1);
-  expect(answered.slice(0, mustBeAnswered.length)).to.deep.equal(mustBeAnswered);
-  expect(answered).to.deep.equal(originals.slice(0, answered.length));
-  expect(answered.length).to.be.at.most(originals.length);
+  // A handoff open when the connection was lost is reported in `reconnected`, never answered.
+  const lost = h.of('reconnected').flatMap((event) => event.lostHandoffs ?? []);
+  expect(
+    lost.filter((id) => !originals.includes(id)),
+    'only delegated handoffs are reported lost',
+  ).to.deep.equal([]);
+  expect(
+    answered.filter((id) => lost.includes(id)),
+    'a lost handoff is never answered',
+  ).to.deep.equal([]);
+  expect(answered, 'answers come once each, in handoff order').to.deep.equal(originals.filter((id) => answered.includes(id)));
+  // Every delegated handoff but the last is answered or lost; the last too if the conversation ran on.
+  const mustSettle = stillRunning ? originals : originals.slice(0, -1);
+  expect(
+    mustSettle.filter((id) => !answered.includes(id) && !lost.includes(id)),
+    'handoffs never answered',
+  ).to.deep.equal([]);
+
+  // Every connection starts with the same session.update; one reconnected event per new connection.
+  const connections = [...new Set(h.initiatedOn)];
+  for (const connection of connections) {
+    expect(h.initiated[h.initiatedOn.indexOf(connection)], `connection ${connection} starts with session.update`).to.deep.equal(
+      h.initiated[0],
+    );
+  }
+  expect(h.of('reconnected')).to.have.length(h.transport.connections.length - 1);
+  coverage.reconnections += h.of('reconnected').length;
+  coverage.lost += lost.length;
 
   // Progress items carry the progress suffix; user text never triggers a response by itself.
   for (const message of h.initiated) {
@@ -307,9 +358,33 @@ async function run(actions: Action[]): Promise<void> {
 describe('reliability: v2 manager invariants under random interleavings (virtual clock)', () => {
   it('never a response.create while a response is active; one final output per finished handoff; bounded queues and transcript; nothing after closed', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 60, size: 'max' }), (actions) => run(actions)),
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 60, size: 'max' }), (actions) => run(actions, false)),
       { numRuns: 200 },
     );
-    for (const [name, count] of Object.entries(coverage)) expect(count, `the runs exercised ${name}`).to.be.greaterThan(5);
+    const { reconnections, lost, ...exercised } = coverage;
+    expect(reconnections + lost).to.equal(0);
+    for (const [name, count] of Object.entries(exercised)) expect(count, `the runs exercised ${name}`).to.be.greaterThan(5);
+  });
+
+  it('the same with lost connections and opt-in reconnection: gating starts afresh, open handoffs are reported lost and never answered', async () => {
+    for (const key of Object.keys(coverage) as (keyof typeof coverage)[]) coverage[key] = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(actionWithLosses, { minLength: 5, maxLength: 60, size: 'max' }), (actions) => run(actions, true)),
+      { numRuns: 150 },
+    );
+    // Without a stall the queues drain at once: droppedAudio and fullTextQueue are not expected here.
+    for (const name of [
+      'creates',
+      'deferred',
+      'finals',
+      'steering',
+      'races',
+      'truncations',
+      'droppedEntries',
+      'reconnections',
+      'lost',
+    ] as const) {
+      expect(coverage[name], `the runs exercised ${name}`).to.be.greaterThan(5);
+    }
   });
 });

@@ -27,15 +27,16 @@ import { MemoryLogger } from './harness.js';
 export class SendTapTransport implements TransportFactory {
   constructor(
     readonly inner: InMemoryTransport,
-    private readonly tap: (text: string) => void,
+    private readonly tap: (text: string, connection: number) => void,
   ) {}
 
   async connect(request: ConnectRequest, listener: ConnectionListener): Promise<Connection> {
     const connection = await this.inner.connect(request, listener);
+    const index = this.inner.connections.length - 1;
     const tap = this.tap;
     return {
       send(text: string): Promise<void> {
-        tap(text);
+        tap(text, index);
         return connection.send(text);
       },
       get bufferedAmount(): number {
@@ -62,6 +63,8 @@ export interface ProtocolHarness {
   events: ConversationEvent[];
   /** Every client frame in the order it was handed to a connection (all connections), parsed. */
   initiated: Record<string, unknown>[];
+  /** For each frame of {@link initiated}, the index of its connection (0 = the first). */
+  initiatedOn: number[];
   /** Called with each client frame when it is handed to a connection. */
   onInitiated: ((message: Record<string, unknown>) => void) | undefined;
   /** The newest connection (the server side). */
@@ -88,10 +91,12 @@ export function createProtocolHarness(protocol: string, options: ProtocolHarness
   const inner = new InMemoryTransport();
   const logger = options.logger ?? new MemoryLogger();
   const initiated: Record<string, unknown>[] = [];
+  const initiatedOn: number[] = [];
   const harness = {} as ProtocolHarness;
-  const transport = new SendTapTransport(inner, (text) => {
+  const transport = new SendTapTransport(inner, (text, connection) => {
     const message = JSON.parse(text) as Record<string, unknown>;
     initiated.push(message);
+    initiatedOn.push(connection);
     harness.onInitiated?.(message);
   });
   const testModule = new ContainerModule(({ bind }) => {
@@ -116,6 +121,7 @@ export function createProtocolHarness(protocol: string, options: ProtocolHarness
     logger,
     events,
     initiated,
+    initiatedOn,
     onInitiated: undefined,
     server: () => inner.current,
     of: <T extends ConversationEvent['type']>(type: T) =>
