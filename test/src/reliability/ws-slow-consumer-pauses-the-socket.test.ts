@@ -24,7 +24,7 @@ function memoryInUse(): number {
 /**
  * A server that sends `total` output audio frames (item `it_<i>`, 16 KiB of base64 each), each only when its own socket
  * buffer is nearly empty: it never holds more than one frame in memory, so how far it gets shows
- * how much the client (and TCP) accepted.
+ * how much the client (and TCP) accepted. After the last frame it closes with 1000 "all sent".
  */
 function pump(peer: Peer, total: number): { sent: () => number; stop: () => void } {
   let sent = 0;
@@ -35,7 +35,9 @@ function pump(peer: Peer, total: number): { sent: () => number; stop: () => void
       peer.send({ type: 'response.output_audio.delta', delta: audio, item_id: `it_${sent}` });
       sent += 1;
     }
-    if (!stopped && sent < total) setTimeout(next, 1);
+    if (stopped) return;
+    if (sent < total) setTimeout(next, 1);
+    else peer.socket.close(1000, 'all sent');
   };
   next();
   return { sent: () => sent, stop: () => (stopped = true) };
@@ -45,7 +47,7 @@ describe('reliability: a slow event consumer pauses the socket (real ws)', () =>
   const fixtures = new WsFixtures();
   afterEach(() => fixtures.closeAll());
 
-  it('the socket is paused, TCP pushes back on the server, memory stays bounded, and no event is lost once read', async function () {
+  it('the socket is paused, TCP pushes back on the server, memory stays bounded; once read, no event is lost and the close comes last', async function () {
     this.timeout(20_000);
     const server = await fixtures.server();
     const c = fixtures.conversation(server.url, { config: { realtime: { queues: { events: EVENTS_CAPACITY } } } });
@@ -77,24 +79,26 @@ describe('reliability: a slow event consumer pauses the socket (real ws)', () =>
     const growth = memoryInUse() - before;
     expect(growth, `memory grew by ${growth} bytes while ${(heldBack * FRAME_CHARS) / 1e6} MB were sent`).to.be.below(4 * 1024 * 1024);
 
-    // Now read: every frame arrives, in order, none dropped.
+    // Now read: every frame arrives, in order, none dropped, and the server's close comes last.
     let expected = 0;
-    const others: ConversationEvent['type'][] = [];
+    const others: ConversationEvent[] = [];
     for (;;) {
       const { value, done } = await iterator.next();
       if (done === true) break;
       if (value.type !== 'audioOut') {
-        others.push(value.type);
+        others.push(value);
         continue;
       }
       expect(value.itemId, 'in order').to.equal(`it_${expected}`);
       expected += 1;
-      if (expected === TOTAL_FRAMES) break;
     }
-    expect(others).to.deep.equal(['started']);
     expect(expected).to.equal(TOTAL_FRAMES);
+    expect(others).to.deep.equal([
+      { type: 'started', protocol: 'v2' },
+      { type: 'closed', reason: 'transport_closed', code: 1000, closeReason: 'all sent' },
+    ]);
     expect(c.manager.stats().framesIn).to.equal(TOTAL_FRAMES);
     expect(c.manager.stats().paused).to.equal(false);
-    expect(c.manager.running).to.equal(true);
+    expect(c.manager.running).to.equal(false);
   });
 });
