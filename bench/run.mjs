@@ -1,0 +1,401 @@
+// Parley benchmarks (spec 07): `npm run bench` (full) or `npm run bench -- --quick` (< 60 s).
+// Every server and every client runs in its own process (child_process.fork); this process only
+// orchestrates, writes bench/results/latest.json and prints the table. See bench/README.md.
+//
+// Options: --quick; --only=throughput,barge-in,concurrency; --steps=200,400,...; --seconds=S
+//          --rounds=N; --frames=N; --floor (also search the bare-ws floor in --quick);
+//          --profile (profile the hot paths instead; see bench/profile.mjs)
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Child } from './lib/proc.mjs';
+import { median, percentile, round } from './lib/stats.mjs';
+
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+
+if (args.profile !== undefined) {
+  const { runProfiles } = await import('./profile.mjs');
+  await runProfiles(args);
+  process.exit(0);
+}
+
+const quick = args.quick !== undefined;
+const plan = {
+  quick,
+  frames: Number(args.frames ?? (quick ? 50_000 : 200_000)),
+  rounds: Number(args.rounds ?? (quick ? 3 : 5)),
+  seconds: Number(args.seconds ?? (quick ? 3 : 10)),
+  idleSeconds: quick ? 2 : 5,
+  warmSeconds: 1,
+  steps: (args.steps ?? (quick ? '200,400,600,800,1000,1200' : '100,200,400,600,800,1000,1200,1400,1600,2000')).split(',').map(Number),
+  // Shared 2-core machines stall now and then: a failed step is run once more (time permitting).
+  retryFailedStep: true,
+  // Full runs also search the floor (bare ws sockets doing the same work) and refine between the
+  // last step held and the first that failed.
+  floor: !quick || args.floor !== undefined,
+  refine: !quick,
+  // --quick must finish in under 60 s: no concurrency step starts unless it can end by then.
+  deadlineMs: quick ? 52_000 : 30 * 60_000,
+  bargeInGapMs: 25,
+  sections: (args.only ?? 'throughput,barge-in,concurrency').split(','),
+};
+const TARGETS = {
+  ratio_vs_baseline: { min: 0.8, text: '≥ 0.80' },
+  ratio_vs_peer: { min: 2.0, text: '≥ 2.0' },
+  conversations: { min: 1000, text: '≥ 1,000' },
+  lag_p99_ms: { max: 50, strict: true, text: '< 50' },
+  dropped_audio_frames: { max: 0, text: '0' },
+  rss_per_conversation_kb: { max: 150, text: '≤ 150' },
+  loaded_p99_ms: { max: 10, text: '≤ 10' },
+};
+
+const started = performance.now();
+const elapsed = () => performance.now() - started;
+const log = (line) => process.stdout.write(`${line}\n`);
+
+checkBuilt();
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpus: os.cpus().length,
+  cpu_model: os.cpus()[0]?.model ?? 'unknown',
+  quick,
+  rounds: plan.rounds,
+  throughput: undefined,
+  concurrency: undefined,
+  barge_in: undefined,
+};
+log(`Parley bench (${quick ? 'quick' : 'full'}) — node ${process.version}, ${results.cpus} CPUs`);
+
+if (plan.sections.includes('throughput')) results.throughput = await throughput();
+let idleBargeIn;
+if (plan.sections.includes('barge-in')) idleBargeIn = await bargeInIdle();
+if (plan.sections.includes('concurrency')) results.concurrency = await concurrency();
+results.barge_in = {
+  idle_p50_ms: idleBargeIn?.p50 ?? null,
+  idle_p99_ms: idleBargeIn?.p99 ?? null,
+  idle_samples: idleBargeIn?.n ?? 0,
+  idle_misses: idleBargeIn?.misses ?? 0,
+  loaded_p50_ms: results.concurrency?.bargeIn?.p50 ?? null,
+  loaded_p99_ms: results.concurrency?.bargeIn?.p99 ?? null,
+  loaded_samples: results.concurrency?.bargeIn?.n ?? 0,
+  loaded_misses: results.concurrency?.bargeIn?.misses ?? 0,
+  loaded_beside_conversations: results.concurrency?.conversations ?? null,
+};
+if (results.concurrency !== undefined) delete results.concurrency.bargeIn;
+results.duration_s = round(elapsed() / 1000, 1);
+results.targets = evaluateTargets(results);
+
+mkdirSync(`${BENCH}results`, { recursive: true });
+writeFileSync(`${BENCH}results/latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+printTable(results);
+log(`\nwrote bench/results/latest.json (${results.duration_s} s)`);
+process.exit(0);
+
+// ---- sections ---------------------------------------------------------------------------------
+
+async function throughput() {
+  log(`\n1. throughput: ${plan.frames.toLocaleString('en-US')} frames, ${plan.rounds} rounds (alternating order)`);
+  const server = new Child('servers/stream-server.mjs');
+  const { port } = await server.next('ready', 10_000);
+  const kinds = ['baseline', 'parley', 'peer'];
+  const eps = { baseline: [], parley: [], peer: [] };
+  const warmup = Math.min(20_000, Math.round(plan.frames / 5));
+  try {
+    for (let round = 0; round < plan.rounds; round += 1) {
+      const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
+      const line = [];
+      for (const kind of order) {
+        const client = new Child('clients/throughput-client.mjs', [kind, String(port), String(plan.frames), String(warmup)]);
+        const result = await client.next('result', 120_000);
+        await client.exited;
+        eps[kind].push(result.eps);
+        line.push(`${kind} ${Math.round(result.eps).toLocaleString('en-US')}`);
+      }
+      log(`   round ${round + 1}: ${line.join(', ')} events/s`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const baseline = median(eps.baseline);
+  const parley = median(eps.parley);
+  const peer = median(eps.peer);
+  return {
+    frames: plan.frames,
+    baseline_eps: Math.round(baseline),
+    parley_eps: Math.round(parley),
+    peer_eps: Math.round(peer),
+    ratio_vs_baseline: round(parley / baseline, 3),
+    ratio_vs_peer: round(parley / peer, 3),
+    rounds: { baseline: eps.baseline.map(Math.round), parley: eps.parley.map(Math.round), peer: eps.peer.map(Math.round) },
+    warmup_frames: warmup,
+    mix: '70% response.output_audio.delta (960 B PCM16), 28% output transcript deltas, 2% response.created/done',
+    peer_client: '@openai/agents-realtime OpenAIRealtimeWebSocket (url option), events counted on its "*" event',
+  };
+}
+
+async function bargeInIdle() {
+  log(`\n3a. barge-in, idle: one conversation, ${plan.idleSeconds} s of cycles`);
+  const server = new Child('servers/barge-in-server.mjs', [String(plan.bargeInGapMs)]);
+  const { port } = await server.next('ready', 10_000);
+  try {
+    const client = new Child('clients/live-client.mjs', [
+      JSON.stringify({ port, conversations: 0, seconds: plan.idleSeconds, warmSeconds: 1, bargeInPort: port }),
+    ]);
+    await client.next('result', 60_000);
+    await client.exited;
+    const samples = await server.next('samples', 5_000);
+    const summary = summarizeSamples(samples);
+    log(`   p50 ${summary.p50} ms, p99 ${summary.p99} ms (${summary.n} samples, ${summary.misses} misses)`);
+    return summary;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function concurrency() {
+  log(`\n2. live conversations: ${plan.seconds} s per step at real-time rate; steps ${plan.steps.join(', ')}`);
+  const bargeServer = new Child('servers/barge-in-server.mjs', [String(plan.bargeInGapMs)]);
+  const { port: bargeInPort } = await bargeServer.next('ready', 10_000);
+  let parley;
+  try {
+    parley = await search('parley', bargeInPort, bargeServer);
+  } finally {
+    await bargeServer.stop();
+  }
+  let floor;
+  if (plan.floor) {
+    log(`\n2b. the floor: bare ws sockets doing the same work by hand (same server, same steps)`);
+    floor = await search('ws');
+  }
+  const run = parley.best?.result;
+  return {
+    conversations: parley.best?.summary.conversations ?? 0,
+    seconds: run ? round(run.seconds, 2) : null,
+    lag_p50_ms: run ? round(run.lagP50Ms, 2) : null,
+    lag_p99_ms: run ? round(run.lagP99Ms, 2) : null,
+    loop_delay_p99_ms: run ? round(run.loopDelayP99Ms, 2) : null,
+    cpu_percent: run ? round(run.cpuPercent, 1) : null,
+    rss_per_conversation_kb: run ? round(run.rssPerConversationKb, 1) : null,
+    dropped_audio_frames: run ? run.droppedAudioFrames : null,
+    rss_marginal_per_conversation_kb: run ? round(run.rssMarginalPerConversationKb, 1) : null,
+    heap_per_conversation_kb: run ? round(run.heapPerConversationKb, 1) : null,
+    memory_growth_kb: run?.memoryGrowthKb ?? null,
+    audio_received_ratio: run ? round(run.audioReceivedRatio, 4) : null,
+    server_cpu_percent: parley.best?.summary.server_cpu_percent ?? null,
+    stopped_because: parley.stop,
+    search: parley.steps,
+    floor:
+      floor === undefined
+        ? null
+        : {
+            conversations: floor.best?.summary.conversations ?? 0,
+            lag_p99_ms: floor.best?.summary.lag_p99_ms ?? null,
+            cpu_percent: floor.best?.summary.cpu_percent ?? null,
+            rss_per_conversation_kb: floor.best?.summary.rss_per_conversation_kb ?? null,
+            stopped_because: floor.stop,
+            search: floor.steps,
+          },
+    server: 'bench/servers/live-server.mjs (own process; the testkit RealtimeSimulator has no timed-stream mode)',
+    bargeIn: parley.best?.bargeIn,
+  };
+}
+
+/**
+ * Steps up through plan.steps until a step fails (after one retry), then (full runs) tries the
+ * midpoint between the last step held and the failed one. Bounded by plan.deadlineMs.
+ */
+async function search(stack, bargeInPort, bargeServer) {
+  const steps = [];
+  let best;
+  let stop = 'every step held';
+  const attempt = async (conversations) => {
+    const estimateMs = 3_000 + conversations * 2 + (plan.seconds + 1.5 * plan.warmSeconds) * 1000;
+    if (elapsed() + estimateMs > plan.deadlineMs) return { skipped: true };
+    let step = await liveStep(stack, conversations, bargeInPort, bargeServer);
+    steps.push(step.summary);
+    if (!step.summary.held && plan.retryFailedStep && elapsed() + estimateMs <= plan.deadlineMs) {
+      log(`   ${String(conversations).padStart(5)}: retrying once (shared machine)`);
+      step = await liveStep(stack, conversations, bargeInPort, bargeServer);
+      steps.push(step.summary);
+    }
+    return step;
+  };
+  let failedAt;
+  for (const conversations of plan.steps) {
+    const step = await attempt(conversations);
+    if (step.skipped) {
+      stop = `time budget: no time left for ${conversations} conversations`;
+      break;
+    }
+    if (!step.summary.held) {
+      stop = `${conversations} conversations failed: ${step.summary.failed.join('; ')}`;
+      failedAt = conversations;
+      break;
+    }
+    best = step;
+  }
+  const held = best?.summary.conversations ?? 0;
+  if (plan.refine && failedAt !== undefined && failedAt - held > 100) {
+    const middle = Math.round((held + failedAt) / 2 / 50) * 50;
+    const step = await attempt(middle);
+    if (!step.skipped && step.summary.held) best = step;
+    else if (!step.skipped) stop += `; ${middle} failed too: ${step.summary.failed.join('; ')}`;
+  }
+  return { best, steps, stop };
+}
+
+async function liveStep(stack, conversations, bargeInPort, bargeServer) {
+  const server = new Child('servers/live-server.mjs');
+  const { port } = await server.next('ready', 10_000);
+  try {
+    const client = new Child(
+      'clients/live-client.mjs',
+      [JSON.stringify({ port, conversations, seconds: plan.seconds, warmSeconds: plan.warmSeconds, bargeInPort, stack })],
+      { execArgv: ['--expose-gc'] },
+    );
+    const result = await client.next('result', 60_000 + conversations * 20 + plan.seconds * 3000);
+    server.send({ type: 'stats' });
+    const serverStats = await server.next('stats', 10_000);
+    await client.exited;
+    const bargeIn = bargeServer === undefined ? undefined : summarizeSamples(await bargeServer.next('samples', 10_000));
+    const failed = [];
+    if (result.connectFailures > 0) failed.push(`${result.connectFailures} connects failed`);
+    if (result.running < conversations) failed.push(`${conversations - result.running} conversations ended`);
+    if (!(result.lagP99Ms < TARGETS.lag_p99_ms.max)) failed.push(`lag p99 ${round(result.lagP99Ms, 1)} ms`);
+    if (result.droppedAudioFrames > 0) failed.push(`${result.droppedAudioFrames} audio frames dropped`);
+    if (!(result.audioReceivedRatio >= 0.95)) failed.push(`only ${round(result.audioReceivedRatio * 100, 1)}% of the audio arrived`);
+    if (result.fatalErrors > 0) failed.push(`${result.fatalErrors} fatal errors`);
+    const summary = {
+      conversations,
+      held: failed.length === 0,
+      failed,
+      lag_p50_ms: round(result.lagP50Ms, 2),
+      lag_p99_ms: round(result.lagP99Ms, 2),
+      lag_max_ms: round(result.lagMaxMs, 2),
+      loop_delay_p99_ms: round(result.loopDelayP99Ms, 2),
+      cpu_percent: round(result.cpuPercent, 1),
+      rss_per_conversation_kb: round(result.rssPerConversationKb, 1),
+      rss_marginal_per_conversation_kb: round(result.rssMarginalPerConversationKb, 1),
+      dropped_audio_frames: result.droppedAudioFrames,
+      audio_received_ratio: round(result.audioReceivedRatio, 4),
+      delegations: result.delegations,
+      connect_ms: round(result.connectMs, 0),
+      server_cpu_percent: round(serverStats.cpuPercent, 1),
+      server_send_late_p99_ms: round(serverStats.sendLateP99Ms, 2),
+      barge_in_p99_ms: bargeIn?.p99 ?? null,
+    };
+    log(
+      `   ${String(conversations).padStart(5)}: ${summary.held ? 'held' : 'FAILED'} — lag p50 ${summary.lag_p50_ms} / p99 ${summary.lag_p99_ms} ms, ` +
+        `loop p99 ${summary.loop_delay_p99_ms} ms, cpu ${summary.cpu_percent}% (server ${summary.server_cpu_percent}%), ` +
+        `rss ${summary.rss_per_conversation_kb} KB/conv, dropped ${summary.dropped_audio_frames}` +
+        (bargeIn === undefined ? '' : `, barge-in p99 ${bargeIn.p99} ms`) +
+        (failed.length > 0 ? ` [${failed.join('; ')}]` : ''),
+    );
+    return { summary, result, bargeIn };
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function summarizeSamples(message) {
+  return {
+    n: message.samples.length,
+    misses: message.misses,
+    p50: round(percentile(message.samples, 50), 3),
+    p99: round(percentile(message.samples, 99), 3),
+    max: round(Math.max(...message.samples), 3),
+  };
+}
+
+function evaluateTargets(r) {
+  const check = (value, target) => {
+    if (value === null || value === undefined) return null;
+    if (target.min !== undefined) return value >= target.min;
+    return target.strict ? value < target.max : value <= target.max;
+  };
+  return {
+    ratio_vs_baseline: { target: TARGETS.ratio_vs_baseline.text, pass: check(r.throughput?.ratio_vs_baseline, TARGETS.ratio_vs_baseline) },
+    ratio_vs_peer: { target: TARGETS.ratio_vs_peer.text, pass: check(r.throughput?.ratio_vs_peer, TARGETS.ratio_vs_peer) },
+    conversations: { target: TARGETS.conversations.text, pass: check(r.concurrency?.conversations, TARGETS.conversations) },
+    lag_p99_ms: { target: TARGETS.lag_p99_ms.text, pass: check(r.concurrency?.lag_p99_ms, TARGETS.lag_p99_ms) },
+    dropped_audio_frames: {
+      target: TARGETS.dropped_audio_frames.text,
+      pass: check(r.concurrency?.dropped_audio_frames, TARGETS.dropped_audio_frames),
+    },
+    rss_per_conversation_kb: {
+      target: TARGETS.rss_per_conversation_kb.text,
+      pass: check(r.concurrency?.rss_per_conversation_kb, TARGETS.rss_per_conversation_kb),
+    },
+    loaded_p99_ms: { target: TARGETS.loaded_p99_ms.text, pass: check(r.barge_in?.loaded_p99_ms, TARGETS.loaded_p99_ms) },
+  };
+}
+
+function printTable(r) {
+  const mark = (pass) => (pass === true ? 'PASS' : pass === false ? 'FAIL' : '—');
+  const fmt = (value) =>
+    value === null || value === undefined ? 'n/a' : typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
+  const t = r.targets;
+  const rows = [
+    ['throughput.frames', r.throughput?.frames, '', undefined],
+    ['throughput.baseline_eps', r.throughput?.baseline_eps, '', undefined],
+    ['throughput.parley_eps', r.throughput?.parley_eps, '', undefined],
+    ['throughput.peer_eps', r.throughput?.peer_eps, '', undefined],
+    ['throughput.ratio_vs_baseline', r.throughput?.ratio_vs_baseline, t.ratio_vs_baseline.target, t.ratio_vs_baseline.pass],
+    ['throughput.ratio_vs_peer', r.throughput?.ratio_vs_peer, t.ratio_vs_peer.target, t.ratio_vs_peer.pass],
+    ['concurrency.conversations', r.concurrency?.conversations, t.conversations.target, t.conversations.pass],
+    ['concurrency.seconds', r.concurrency?.seconds, '', undefined],
+    ['concurrency.lag_p50_ms', r.concurrency?.lag_p50_ms, '', undefined],
+    ['concurrency.lag_p99_ms', r.concurrency?.lag_p99_ms, t.lag_p99_ms.target, t.lag_p99_ms.pass],
+    ['concurrency.loop_delay_p99_ms', r.concurrency?.loop_delay_p99_ms, '', undefined],
+    ['concurrency.cpu_percent', r.concurrency?.cpu_percent, '', undefined],
+    [
+      'concurrency.rss_per_conversation_kb',
+      r.concurrency?.rss_per_conversation_kb,
+      t.rss_per_conversation_kb.target,
+      t.rss_per_conversation_kb.pass,
+    ],
+    ['concurrency.dropped_audio_frames', r.concurrency?.dropped_audio_frames, t.dropped_audio_frames.target, t.dropped_audio_frames.pass],
+    ['barge_in.idle_p99_ms', r.barge_in?.idle_p99_ms, '', undefined],
+    ['barge_in.loaded_p99_ms', r.barge_in?.loaded_p99_ms, t.loaded_p99_ms.target, t.loaded_p99_ms.pass],
+  ];
+  const widths = [38, 12, 9];
+  log('');
+  log(`${'figure'.padEnd(widths[0])}${'value'.padStart(widths[1])}  ${'target'.padEnd(widths[2])} result`);
+  log('-'.repeat(widths[0] + widths[1] + widths[2] + 9));
+  for (const [name, value, target, pass] of rows) {
+    log(`${name.padEnd(widths[0])}${fmt(value).padStart(widths[1])}  ${target.padEnd(widths[2])} ${target === '' ? '' : mark(pass)}`);
+  }
+  if (r.concurrency !== undefined) {
+    log(`\nconcurrency search stopped: ${r.concurrency.stopped_because}`);
+    const floor = r.concurrency.floor;
+    if (floor) log(`floor (bare ws, same work): ${floor.conversations} conversations held; stopped: ${floor.stopped_because}`);
+  }
+}
+
+function checkBuilt() {
+  const needed = ['core', 'parser-v2', 'transport-ws'].map((name) => `${ROOT}packages/${name}/dist/index.js`);
+  const missing = needed.filter((path) => !existsSync(path));
+  if (missing.length > 0) {
+    process.stderr.write(`bench: build the packages first (npm run build); missing ${missing.join(', ')}\n`);
+    process.exit(1);
+  }
+}
+
+function parseArgs(list) {
+  const parsed = {};
+  for (const arg of list) {
+    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (match === null) {
+      process.stderr.write(`bench: unknown argument ${arg}\n`);
+      process.exit(2);
+    }
+    parsed[match[1]] = match[2] ?? '';
+  }
+  return parsed;
+}
