@@ -58,6 +58,8 @@ export class ConversationSession {
   private dropConnection: () => void = () => undefined;
   private connectionGone: Promise<void> = new Promise((resolve) => (this.dropConnection = resolve));
   private dropBurst = false;
+  /** Finishes requested (by a delegate or the application) that the policy has not processed yet. */
+  private pendingFinishes = 0;
   private pausedForEvents = false;
 
   constructor(
@@ -105,8 +107,13 @@ export class ConversationSession {
   private createDelegationRunner(): DelegationRunner {
     return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
       output: (text) => this.inputs.put({ lane: 'handoffOut', kind: 'output', text }),
-      finish: () => this.inputs.put({ lane: 'handoffOut', kind: 'finish' }),
+      finish: () => this.queueFinish(),
     });
+  }
+
+  private queueFinish(): Promise<void> {
+    this.pendingFinishes += 1;
+    return this.inputs.put({ lane: 'handoffOut', kind: 'finish' });
   }
 
   /** True once the session ended or was replaced. */
@@ -194,7 +201,7 @@ export class ConversationSession {
   /** Queues the end of the delegated turn (from the application); awaits space. */
   putFinishTurn(): Promise<void> {
     this.requireRunning();
-    return this.inputs.put({ lane: 'handoffOut', kind: 'finish' });
+    return this.queueFinish();
   }
 
   /** Hands a playback report to the policy. */
@@ -258,6 +265,7 @@ export class ConversationSession {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.stats.discardedInputs += this.inputs.close();
+    this.pendingFinishes = 0;
     this.early.length = 0;
     try {
       this.policy?.dispose();
@@ -363,6 +371,8 @@ export class ConversationSession {
     this.epoch += 1;
     this.dropConnection();
     this.connectionGone = new Promise((resolve) => (this.dropConnection = resolve));
+    // Sends of the dropped connection may never settle; nothing waits for them any more.
+    this.lastSend = Promise.resolve();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.delegationAbort.abort();
@@ -450,6 +460,7 @@ export class ConversationSession {
         this.guard(() => this.policy?.assistantOutput(input.text));
         return;
       case 'finish':
+        this.pendingFinishes = Math.max(0, this.pendingFinishes - 1);
         this.guard(() => this.policy?.finishTurn());
         return;
     }
@@ -492,6 +503,7 @@ export class ConversationSession {
       config: session.context.config,
       logger: session.context.logger,
       now: () => session.context.clock.now(),
+      finishPending: () => session.pendingFinishes > 0,
     };
   }
 

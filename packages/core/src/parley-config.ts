@@ -242,7 +242,9 @@ export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: Loa
     config.validate({ allowed: 'strict' });
     return config.getProperties() as unknown as ParleyConfig;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ParleyError('ERR_INVALID_CONFIG', `invalid configuration: ${detail}`, { cause: error });
+    // convict appends ": value was <the value>" — which can be a secret (an Authorization header,
+    // a key pasted into the wrong field). Name the field, never the value; keep no cause.
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/: value was [^\n]*/g, '');
+    throw new ParleyError('ERR_INVALID_CONFIG', `invalid configuration: ${detail}`);
   }
 }

@@ -53,6 +53,13 @@ export interface PolicyHandle {
   readonly logger: Logger;
   /** Now, on the injected clock. */
   now(): number;
+  /**
+   * True when the delegated turn was already finished (by the delegate, or `finishTurn()`) but that
+   * finish still waits in the input queue behind earlier inputs: the delegate is no longer busy,
+   * even though `finishTurn` has not reached the policy yet (v2 uses it to tell steering from a
+   * new request).
+   */
+  finishPending(): boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorEvent, HandoffRequestedEvent, PolicyHandle, RealtimeEvent, SessionPolicy } from '@parley/core';
+import type { ErrorEvent, HandoffRequestedEvent, PolicyHandle, RealtimeEvent, SessionPolicy, TranscriptEntry } from '@parley/core';
 import {
   functionCallOutput,
   itemDelete,
@@ -39,6 +39,8 @@ export class V2SessionPolicy implements SessionPolicy {
   private activeHandoffId: string | undefined;
   private lastMessage: string | undefined;
   private disposed = false;
+  /** Handoffs that arrived after the delegate finished, while its finish was still queued. */
+  private readonly afterFinish: { event: HandoffRequestedEvent; transcript: TranscriptEntry[] }[] = [];
 
   constructor(private readonly handle: PolicyHandle) {
     this.gate = new ResponseGate(
@@ -54,7 +56,8 @@ export class V2SessionPolicy implements SessionPolicy {
 
   /** The active handoff, if any (asked on reconnection: the new server session does not know it). */
   openHandoffs(): string[] {
-    return this.activeHandoffId === undefined ? [] : [this.activeHandoffId];
+    const open = this.activeHandoffId === undefined ? [] : [this.activeHandoffId];
+    return [...open, ...this.afterFinish.map((waiting) => waiting.event.handoffId)];
   }
 
   /** Whether a response is active, and whether one is owed (for diagnostics and tests). */
@@ -120,6 +123,9 @@ export class V2SessionPolicy implements SessionPolicy {
     this.gate.request();
     this.activeHandoffId = undefined;
     this.lastMessage = undefined;
+    // Handoffs that arrived after the delegate had finished (its finish still queued) are new
+    // requests, not steering: the first starts the next delegation, later ones steer it.
+    for (const waiting of this.afterFinish.splice(0)) this.startOrSteer(waiting.event, waiting.transcript);
   }
 
   reportPlayback(itemId: string, playedMs: number): void {
@@ -129,6 +135,7 @@ export class V2SessionPolicy implements SessionPolicy {
 
   dispose(): void {
     this.disposed = true;
+    this.afterFinish.length = 0;
     this.gate.reset();
     this.audio.clear();
     this.activeHandoffId = undefined;
@@ -155,6 +162,15 @@ export class V2SessionPolicy implements SessionPolicy {
       activeTranscript: taken,
     });
     const transcript = taken.map((entry) => ({ role: entry.role, text: entry.text }));
+    if (this.activeHandoffId !== undefined && this.handle.finishPending()) {
+      // The delegate already finished; its final output is still queued. This is a new request.
+      this.afterFinish.push({ event, transcript });
+      return;
+    }
+    this.startOrSteer(event, transcript);
+  }
+
+  private startOrSteer(event: HandoffRequestedEvent, transcript: TranscriptEntry[]): void {
     if (this.activeHandoffId === undefined) {
       this.activeHandoffId = event.handoffId;
       this.lastMessage = undefined;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { createProtocolHarness, type ProtocolHarness } from '../support/protocol-harness.js';
 import { settle } from '../support/harness.js';
 import { anyJson, anyText, typedServerFrame, V1_SERVER_TYPES, V2_SERVER_TYPES } from '../support/server-frame-arbitraries.js';
+import { PROPERTY_SEED } from '../support/property-seed.js';
 
 const RACE = 'Conversation already has an active response in progress:';
 
@@ -60,21 +61,21 @@ for (const protocol of ['v1', 'v2'] as const) {
     it('arbitrary strings are skipped and counted, never fatal', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(anyText, { minLength: 1, maxLength: 12 }), (frames) => feed(protocol, frames)),
-        { numRuns: 120 },
+        { numRuns: 120, seed: PROPERTY_SEED },
       );
     });
 
     it('arbitrary JSON values are skipped and counted, never fatal (unless they decode to a server error)', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(anyJson, { minLength: 1, maxLength: 12 }), (frames) => feed(protocol, frames)),
-        { numRuns: 120 },
+        { numRuns: 120, seed: PROPERTY_SEED },
       );
     });
 
     it('objects with a known server type and random fields never throw; only a server error ends the conversation', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(typedServerFrame(types), { minLength: 1, maxLength: 16 }), (frames) => feed(protocol, frames)),
-        { numRuns: 250 },
+        { numRuns: 250, seed: PROPERTY_SEED },
       );
     });
 

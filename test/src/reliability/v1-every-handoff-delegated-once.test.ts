@@ -5,6 +5,7 @@ import { AGENT_FINAL_MESSAGE_PREFIX } from '@parley/parser-v1';
 import { advanceVirtualClock } from '@parley/testkit';
 import { settle } from '../support/harness.js';
 import { attempt, createProtocolHarness, track, type ProtocolHarness } from '../support/protocol-harness.js';
+import { PROPERTY_SEED } from '../support/property-seed.js';
 
 const GRACE_MS = 100;
 const MAX_ENTRIES = 3;
@@ -265,7 +266,7 @@ describe('reliability: v1 invariants under random interleavings (virtual clock)'
   it('every handoff is delegated exactly once, after the grace, with what built up since the previous take; never a response.create nor a truncate', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 50, size: 'max' }), (actions) => run(actions)),
-      { numRuns: 200 },
+      { numRuns: 200, seed: PROPERTY_SEED },
     );
     for (const [name, count] of Object.entries(coverage)) expect(count, `the runs exercised ${name}`).to.be.greaterThan(5);
   });

@@ -20,17 +20,8 @@ const handoff = (callId: string, prompt: string): unknown => ({
 });
 
 describe('reliability: a v2 handoff that arrives while the finished delegation is still being sent', () => {
-  // BUG: packages/core/src/delegation-runner.ts (Turn.finish → onDone removes the turn from
-  // `running` at once) together with packages/parser-v2/src/v2-session-policy.ts (onHandoff: a
-  // handoff while `activeHandoffId` is set is steering). The delegate's finish is queued behind the
-  // sends in flight (here: a socket that is slow to take the progress item), so the policy still
-  // sees handoff A as active when handoff B arrives: it sends B's steering acknowledgement
-  // ("This was sent to steer the previous background agent task.") and routes B as steering, but
-  // the runner has no running turn any more and drops it ("steering arrived with no running
-  // delegation; it is dropped", warn). Observed: the delegate never receives B; the model was told
-  // B is being handled. Expected: the user's request B reaches the delegate (as a new delegation
-  // when the turn it would steer has already finished), never silently lost.
-  it.skip('BUG: the request is delegated, not acknowledged as steering and dropped', async () => {
+  // Regression test: this was a bug, fixed in core/parser (see git log).
+  it('the request is delegated, not acknowledged as steering and dropped', async () => {
     const delegate = new OneAnswerDelegate();
     const h = createProtocolHarness('v2', { delegate });
     await h.manager.start({ apiKey: 'k' });

@@ -126,6 +126,13 @@ export class FakePolicyHandle implements PolicyHandle {
     return this.clock.now();
   }
 
+  /** Whether a finish is pending (set by tests). */
+  pendingFinish = false;
+
+  finishPending(): boolean {
+    return this.pendingFinish;
+  }
+
   /** A server event, as the conversation hands it over: transcript first, then the policy. */
   server(event: RealtimeEvent): void {
     switch (event.type) {

@@ -103,6 +103,13 @@ export class FakePolicyHandle implements PolicyHandle {
     return this.clock;
   }
 
+  /** Whether a finish is pending (set by tests). */
+  pendingFinish = false;
+
+  finishPending(): boolean {
+    return this.pendingFinish;
+  }
+
   /** Advances the manual clock, firing due timers in order. */
   advance(ms: number): void {
     const until = this.clock + ms;

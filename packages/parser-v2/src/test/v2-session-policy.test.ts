@@ -326,6 +326,47 @@ describe('V2SessionPolicy: delegation', () => {
   });
 });
 
+describe('V2SessionPolicy: a handoff while the finished turn is still queued', () => {
+  it('is a new request, not steering: delivered at once, routed as a new delegation right after the final output', () => {
+    const { handle, policy } = setup();
+    policy.onServerEvent(handoff('call_1', 'one'));
+    policy.assistantOutput('answer one');
+    handle.pendingFinish = true; // the delegate finished; its finish waits behind a send in flight
+    policy.onServerEvent(handoff('call_2', 'two'));
+    expect(handle.log.slice(-1)).to.deep.equal(['deliver handoffRequested']);
+    handle.pendingFinish = false;
+    policy.finishTurn();
+    expect(handle.wire.slice(-2)).to.deep.equal([output('call_1', 'answer one'), CREATE]);
+    expect(handle.routes.map((route) => [route.handoffId, route.steering])).to.deep.equal([
+      ['call_1', false],
+      ['call_2', false],
+    ]);
+    expect(policy.openHandoffs()).to.deep.equal(['call_2']);
+    policy.assistantOutput('answer two');
+    policy.finishTurn();
+    expect(handle.wire.filter((message) => (message as { item?: { type: string } }).item?.type === 'function_call_output')).to.deep.equal([
+      output('call_1', 'answer one'),
+      output('call_2', 'answer two'),
+    ]);
+  });
+
+  it('a second one waiting with it steers the first: acknowledgement for its own call id', () => {
+    const { handle, policy } = setup();
+    policy.onServerEvent(handoff('call_1', 'one'));
+    handle.pendingFinish = true;
+    policy.onServerEvent(handoff('call_2', 'two'));
+    policy.onServerEvent(handoff('call_3', 'three'));
+    handle.pendingFinish = false;
+    policy.finishTurn();
+    expect(handle.routes.map((route) => [route.handoffId, route.steering])).to.deep.equal([
+      ['call_1', false],
+      ['call_2', false],
+      ['call_3', true],
+    ]);
+    expect(handle.wire).to.deep.include(output('call_3', 'This was sent to steer the previous background agent task.'));
+  });
+});
+
 describe('V2SessionPolicy: barge-in', () => {
   it('three 20 ms frames then speech: truncate at 60 ms; a second speech sends nothing; events still delivered', () => {
     const { handle, policy } = setup();
