@@ -60,7 +60,7 @@ export async function runProfiles(args) {
         if (!only.includes(name)) continue;
         const { result, path } = await profiled(name, 'clients/throughput-client.mjs', [kind, String(port), String(frames), '20000'], 100);
         const summary = summarizeProfile(path, 30, result.windowUs);
-        summaries[name] = { eps_under_profiler: Math.round(result.eps), frames, profile: path, ...summary };
+        summaries[name] = { eps_under_profiler: Math.round(result.eps), frames, profile: path, window_us: result.windowUs, ...summary };
         print(
           name,
           summary,
@@ -87,6 +87,7 @@ export async function runProfiles(args) {
         cpu_percent: result.cpuPercent,
         lag_p99_ms: result.lagP99Ms,
         profile: path,
+        window_us: result.windowUs,
         ...summary,
       };
       print(name, summary, `${conversations} conversations for ${seconds} s, cpu ${result.cpuPercent.toFixed(1)}% in the window`);

@@ -148,10 +148,12 @@ if (run === undefined) throw new Error(`unknown client kind ${kind}`);
 
 if (warmup > 0) await run(warmup);
 const cpuStart = process.cpuUsage();
+const eluStart = performance.eventLoopUtilization();
 const windowStartUs = Number(process.hrtime.bigint() / 1000n);
 const result = await run(frames);
 const windowEndUs = Number(process.hrtime.bigint() / 1000n);
 const cpu = process.cpuUsage(cpuStart);
+const elu = performance.eventLoopUtilization(eluStart);
 if (result.seen !== frames) throw new Error(`${kind}: saw ${result.seen} events for ${frames} frames`);
 await tell({
   type: 'result',
@@ -163,5 +165,6 @@ await tell({
   skipped: result.skipped ?? 0,
   pauses: result.pauses ?? 0,
   windowUs: [windowStartUs, windowEndUs],
+  loopUtilization: elu.utilization,
 });
 process.exit(0);
