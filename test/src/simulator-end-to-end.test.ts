@@ -10,17 +10,10 @@ import { parserV1Module } from '@parley/parser-v1';
 import { parserV2Module } from '@parley/parser-v2';
 import { RealtimeSimulator, splitAudio, synthesizeSpeech, type RealtimeSimulatorOptions } from '@parley/testkit';
 import { wsTransportModule } from '@parley/transport-ws';
+import { waitUntil } from '@parley/testkit';
 
 function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('timed out waiting'));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
+  return waitUntil(predicate, 'the condition', timeoutMs);
 }
 
 describe('Parley against the simulator, end to end on real sockets', function () {

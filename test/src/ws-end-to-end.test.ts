@@ -6,6 +6,7 @@ import { ConversationManager, createParleyContainer, type ConversationEvent } fr
 import { parserV1Module } from '@parley/parser-v1';
 import { parserV2Module } from '@parley/parser-v2';
 import { wsTransportModule } from '@parley/transport-ws';
+import { waitUntil } from '@parley/testkit';
 
 interface Peer {
   url: string;
@@ -16,16 +17,8 @@ interface Peer {
   messages(count: number): Promise<unknown[]>;
 }
 
-function until(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('timed out waiting'));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
+function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  return waitUntil(predicate, 'the condition', timeoutMs);
 }
 
 describe('conversations over real WebSockets (both protocols)', () => {

@@ -4,7 +4,8 @@ import { loadParleyConfig, type Delegation, type DelegationTurn, type HandoffDel
 import { parserV1Module } from '@parley/parser-v1';
 import { parserV2Module } from '@parley/parser-v2';
 import { runScenario, type Scenario, type ScenarioStep } from '@parley/testkit';
-import { MemoryLogger, settle } from '../support/harness.js';
+import { settle } from '../support/harness.js';
+import { RecordingLogger } from '@parley/testkit';
 import { createProtocolHarness } from '../support/protocol-harness.js';
 
 /** The planted secret: it must never appear anywhere observable. */
@@ -26,7 +27,7 @@ function expectNoKey(what: string, text: string): void {
   expect(text.includes('SECRET-123'), `${what} must not contain part of the API key`).to.equal(false);
 }
 
-function logText(logger: MemoryLogger): string {
+function logText(logger: RecordingLogger): string {
   return logger.lines.map((line) => JSON.stringify(line)).join('\n');
 }
 
@@ -74,7 +75,7 @@ describe('reliability: the API key never leaks', () => {
     ['v2', v2Steps],
   ] as const) {
     it(`${protocol} through the scenario runner (key in config and start options): trace, every log line, errors`, async () => {
-      const logger = new MemoryLogger();
+      const logger = new RecordingLogger();
       const scenario: Scenario = {
         protocol,
         config: { realtime: { apiKey: KEY, v1: { handoffGraceMs: 100 } } },
@@ -102,7 +103,7 @@ describe('reliability: the API key never leaks', () => {
   }
 
   it('a scenario whose config is invalid and carries the key: the start error names the field, not the key', async () => {
-    const logger = new MemoryLogger();
+    const logger = new RecordingLogger();
     for (const config of [
       { realtime: { apiKey: KEY, bogus: KEY } },
       { realtime: { apiKey: 42 } },
@@ -120,7 +121,7 @@ describe('reliability: the API key never leaks', () => {
   });
 
   it('a scenario with an unknown protocol: the start error names the protocol, not the key', async () => {
-    const logger = new MemoryLogger();
+    const logger = new RecordingLogger();
     const trace = await runScenario(
       { protocol: 'v9', config: { realtime: { apiKey: KEY } }, session: { apiKey: KEY }, steps: [{ at: 0, client: 'text', text: 'x' }] },
       { modules: [parserV1Module, parserV2Module], logger },

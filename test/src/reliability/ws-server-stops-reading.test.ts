@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MemoryLogger } from '../support/harness.js';
+import { RecordingLogger } from '@parley/testkit';
 import { waitUntil, WsFixtures } from '../support/ws-fixtures.js';
 
 const AUDIO_CAPACITY = 8;
@@ -18,7 +18,7 @@ describe('reliability: a server that stops reading (real ws)', () => {
   it('audio is dropped and counted (one warning per burst), text waits and is all delivered in order once the server reads again', async function () {
     this.timeout(20_000);
     const server = await fixtures.server();
-    const logger = new MemoryLogger();
+    const logger = new RecordingLogger();
     const c = fixtures.conversation(server.url, {
       config: { realtime: { queues: { audioIn: AUDIO_CAPACITY, textIn: TEXT_CAPACITY } } },
       logger,

@@ -7,35 +7,17 @@ import {
   Logger,
   TransportFactory,
   type ConversationEvent,
-  type LogFields,
   type ParleyConfigInput,
 } from '@parley/core';
-import { InMemoryTransport, VirtualClock, settle, type InMemoryConnection } from '@parley/testkit';
+import { InMemoryTransport, RecordingLogger, VirtualClock, settle, type InMemoryConnection } from '@parley/testkit';
 import { echoProtocolModule } from './echo-protocol.js';
-
-/** A logger that keeps every line, for assertions (and secret scans). */
-export class MemoryLogger {
-  readonly lines: { level: string; message: string; fields?: LogFields }[] = [];
-  debug(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'debug', message, fields });
-  }
-  info(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'info', message, fields });
-  }
-  warn(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'warn', message, fields });
-  }
-  error(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'error', message, fields });
-  }
-}
 
 /** A manager built from the real container with the echo protocol, in-memory transport and virtual clock. */
 export interface Harness {
   manager: ConversationManager;
   transport: InMemoryTransport;
   clock: VirtualClock;
-  logger: MemoryLogger;
+  logger: RecordingLogger;
   events: ConversationEvent[];
   /** The newest connection. */
   server(): InMemoryConnection;
@@ -56,7 +38,7 @@ export interface HarnessOptions {
 export function createHarness(options: HarnessOptions = {}): Harness {
   const clock = new VirtualClock();
   const transport = new InMemoryTransport();
-  const logger = new MemoryLogger();
+  const logger = new RecordingLogger();
   const testModule = new ContainerModule(({ bind }) => {
     bind(Clock).toConstantValue(clock);
     bind(Logger).toConstantValue(logger);

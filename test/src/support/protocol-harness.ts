@@ -17,7 +17,7 @@ import {
 import { parserV1Module } from '@parley/parser-v1';
 import { parserV2Module } from '@parley/parser-v2';
 import { InMemoryTransport, VirtualClock, type InMemoryConnection } from '@parley/testkit';
-import { MemoryLogger } from './harness.js';
+import { RecordingLogger } from '@parley/testkit';
 
 /**
  * A transport that records every client frame at the moment the conversation hands it to the
@@ -58,7 +58,7 @@ export interface ProtocolHarness {
   strategy: ProtocolStrategy;
   transport: InMemoryTransport;
   clock: VirtualClock;
-  logger: MemoryLogger;
+  logger: RecordingLogger;
   /** Every event, in order (listener registered before start). */
   events: ConversationEvent[];
   /** Every client frame in the order it was handed to a connection (all connections), parsed. */
@@ -78,8 +78,8 @@ export interface ProtocolHarnessOptions {
   /** Config overrides (merged over `realtime.protocol`). */
   config?: ParleyConfigInput;
   delegate?: HandoffDelegate;
-  /** A logger to use instead of a fresh {@link MemoryLogger}. */
-  logger?: MemoryLogger;
+  /** A logger to use instead of a fresh {@link RecordingLogger}. */
+  logger?: RecordingLogger;
 }
 
 /**
@@ -89,7 +89,7 @@ export interface ProtocolHarnessOptions {
 export function createProtocolHarness(protocol: string, options: ProtocolHarnessOptions = {}): ProtocolHarness {
   const clock = new VirtualClock();
   const inner = new InMemoryTransport();
-  const logger = options.logger ?? new MemoryLogger();
+  const logger = options.logger ?? new RecordingLogger();
   const initiated: Record<string, unknown>[] = [];
   const initiatedOn: number[] = [];
   const harness = {} as ProtocolHarness;

@@ -15,17 +15,9 @@ import { parserV2Module } from '@parley/parser-v2';
 import { wsTransportModule } from '@parley/transport-ws';
 import type { Container } from 'inversify';
 
-/**
- * Polls `predicate` on real time until it holds (real sockets only: protocol timing always runs on
- * a virtual clock); fails after `timeoutMs` naming `what`.
- */
-export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+import { waitUntil } from '@parley/testkit';
+
+export { waitUntil };
 
 /** Lets real socket I/O run for a moment: only to show that something did NOT happen. */
 export function ioPause(ms = 30): Promise<void> {

@@ -3,8 +3,6 @@ import {
   type Cancellable,
   type ClientMessage,
   type DelegationRequest,
-  type LogFields,
-  type Logger,
   type ParleyConfig,
   type PolicyCounter,
   type PolicyHandle,
@@ -12,6 +10,7 @@ import {
   type TranscriptAccess,
   type TranscriptEntry,
 } from '@parley/core';
+import { RecordingLogger } from '@parley/testkit';
 
 /** One recorded send, with its failure callback. */
 export interface RecordedSend {
@@ -36,22 +35,7 @@ export class FakeTranscript implements TranscriptAccess {
   }
 }
 
-/** A logger that records its lines. */
-export class RecordingLogger implements Logger {
-  readonly lines: { level: string; message: string; fields: LogFields | undefined }[] = [];
-  debug(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'debug', message, fields });
-  }
-  info(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'info', message, fields });
-  }
-  warn(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'warn', message, fields });
-  }
-  error(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'error', message, fields });
-  }
-}
+export { RecordingLogger };
 
 /**
  * A fake {@link PolicyHandle} recording sends, delivered events, routes and counters, with a manual

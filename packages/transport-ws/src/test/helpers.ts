@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ConnectRequest, Connection, ConnectionListener, LogFields, Logger } from '@parley/core';
+import type { ConnectRequest, Connection, ConnectionListener } from '@parley/core';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { RecordingLogger } from '@parley/testkit';
 
 /** One call a {@link RecordingListener} received. */
 export type Recorded =
@@ -58,26 +59,7 @@ export class RecordingListener implements ConnectionListener {
   }
 }
 
-/** A Logger that keeps every line. */
-export class RecordingLogger implements Logger {
-  readonly lines: { level: string; message: string; fields: LogFields | undefined }[] = [];
-  debug(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'debug', message, fields });
-  }
-  info(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'info', message, fields });
-  }
-  warn(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'warn', message, fields });
-  }
-  error(message: string, fields?: LogFields): void {
-    this.lines.push({ level: 'error', message, fields });
-  }
-  /** Every line as JSON text (to search for secrets). */
-  text(): string {
-    return this.lines.map((line) => JSON.stringify(line)).join('\n');
-  }
-}
+export { RecordingLogger };
 
 /** A ConnectRequest for a local server, with test defaults (v2, no model, no key, 16 MiB, 2 s). */
 export function connectRequest(overrides: Partial<ConnectRequest> = {}): ConnectRequest {
