@@ -1,3 +1,4 @@
+import { injectable } from 'inversify';
 import type { Cancellable, Clock } from '@parley/core';
 
 interface VirtualTimer {
@@ -11,6 +12,7 @@ interface VirtualTimer {
  * A {@link Clock} on virtual time: starts at 0 and moves only when told. Timers fire in order of
  * due time (then creation), each with `now()` equal to its own due time.
  */
+@injectable()
 export class VirtualClock implements Clock {
   private time = 0;
   private seq = 0;
