@@ -12,7 +12,6 @@ import { Child } from './lib/proc.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
 if (args.profile !== undefined) {
@@ -103,7 +102,7 @@ async function throughput() {
   const { port } = await server.next('ready', 10_000);
   const kinds = ['baseline', 'parley', 'peer'];
   const eps = { baseline: [], parley: [], peer: [] };
-  const warmup = Math.min(20_000, Math.round(plan.frames / 5));
+  const warmup = 20_000;
   try {
     for (let round = 0; round < plan.rounds; round += 1) {
       const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
@@ -379,10 +378,18 @@ function printTable(r) {
 }
 
 function checkBuilt() {
-  const needed = ['core', 'parser-v2', 'transport-ws'].map((name) => `${ROOT}packages/${name}/dist/index.js`);
-  const missing = needed.filter((path) => !existsSync(path));
+  const missing = [];
+  for (const name of ['@parley/core', '@parley/parser-v2', '@parley/transport-ws']) {
+    let path;
+    try {
+      path = fileURLToPath(import.meta.resolve(name));
+    } catch {
+      path = undefined;
+    }
+    if (path === undefined || !existsSync(path)) missing.push(name);
+  }
   if (missing.length > 0) {
-    process.stderr.write(`bench: build the packages first (npm run build); missing ${missing.join(', ')}\n`);
+    process.stderr.write(`bench: build the packages first (npm run build); not built: ${missing.join(', ')}\n`);
     process.exit(1);
   }
 }
