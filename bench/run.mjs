@@ -256,11 +256,22 @@ async function liveStep(stack, conversations, bargeInPort, bargeServer) {
       [JSON.stringify({ port, conversations, seconds: plan.seconds, warmSeconds: plan.warmSeconds, bargeInPort, stack })],
       { execArgv: ['--expose-gc'] },
     );
-    const result = await client.next('result', 60_000 + conversations * 20 + plan.seconds * 3000);
+    let result;
+    try {
+      result = await client.next('result', 60_000 + conversations * 20 + plan.seconds * 3000);
+    } catch (error) {
+      // A client that crashed or hung fails its step; the search goes on.
+      await client.stop(1000);
+      await bargeServer?.next('samples', 5_000).catch(() => undefined);
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      log(`   ${String(conversations).padStart(5)}: FAILED — the client did not finish: ${reason}`);
+      return { summary: { conversations, held: false, failed: [`the client did not finish: ${reason}`] } };
+    }
     server.send({ type: 'stats' });
     const serverStats = await server.next('stats', 10_000);
     await client.exited;
-    const bargeIn = bargeServer === undefined ? undefined : summarizeSamples(await bargeServer.next('samples', 10_000));
+    const samples = bargeServer === undefined ? undefined : await bargeServer.next('samples', 10_000).catch(() => undefined);
+    const bargeIn = samples === undefined ? undefined : summarizeSamples(samples);
     const failed = [];
     if (result.connectFailures > 0) failed.push(`${result.connectFailures} connects failed`);
     if (result.running < conversations) failed.push(`${conversations - result.running} conversations ended`);
@@ -303,6 +314,7 @@ async function liveStep(stack, conversations, bargeInPort, bargeServer) {
 // ---- helpers ------------------------------------------------------------------------------------
 
 function summarizeSamples(message) {
+  if (message.samples.length === 0) return { n: 0, misses: message.misses, p50: null, p99: null, max: null };
   return {
     n: message.samples.length,
     misses: message.misses,
