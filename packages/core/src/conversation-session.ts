@@ -55,8 +55,8 @@ export class ConversationSession {
   private epoch = 0;
   private reconnected: Promise<void> = Promise.resolve();
   /** Resolves when the current connection is dropped for a reconnection (releases the loop). */
-  private dropConnection: () => void = () => undefined;
-  private connectionGone: Promise<void> = new Promise((resolve) => (this.dropConnection = resolve));
+  /** Releases the loop's wait for a send (set while it waits; called when the connection is dropped). */
+  private releaseLoop: (() => void) | undefined;
   private dropBurst = false;
   /** Finishes requested (by a delegate or the application) that the policy has not processed yet. */
   private pendingFinishes = 0;
@@ -163,10 +163,10 @@ export class ConversationSession {
 
   // ---- inputs -------------------------------------------------------------------------------
 
-  /** Queues an encoded audio message; drops and counts it when the audio lane is full. */
-  offerAudio(message: ClientMessage): void {
+  /** Queues an encoded audio message (or its JSON text); drops and counts it when the audio lane is full. */
+  offerAudio(message: ClientMessage | string): void {
     this.requireRunning();
-    if (this.inputs.offerAudio(JSON.stringify(message))) {
+    if (this.inputs.offerAudio(typeof message === 'string' ? message : JSON.stringify(message))) {
       this.dropBurst = false;
       return;
     }
@@ -313,7 +313,11 @@ export class ConversationSession {
       default:
         break;
     }
-    this.guard(() => this.policy?.onServerEvent(decoded));
+    try {
+      this.policy?.onServerEvent(decoded);
+    } catch (error) {
+      this.policyFailed(error);
+    }
   }
 
   onBinary(data: Uint8Array): void {
@@ -369,9 +373,8 @@ export class ConversationSession {
     this.connection?.terminate();
     this.connection = undefined;
     this.epoch += 1;
-    this.dropConnection();
-    this.connectionGone = new Promise((resolve) => (this.dropConnection = resolve));
-    // Sends of the dropped connection may never settle; nothing waits for them any more.
+    // Sends of the dropped connection may never settle: release the loop, and wait for none of them.
+    this.releaseLoop?.();
     this.lastSend = Promise.resolve();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
@@ -442,8 +445,17 @@ export class ConversationSession {
       while (this.state === 'reconnecting') await this.reconnected;
       if (input === undefined || this.state !== 'running') return;
       this.process(input);
-      // A send of a connection replaced by a reconnection may never settle: stop waiting for it.
-      await Promise.race([this.lastSend, this.connectionGone]);
+      // Wait until the socket took the frame. When the transport buffered nothing, it already has
+      // (no promise hop per frame); when it holds bytes (a stuck or congested socket) the loop waits
+      // for the send to complete, so the input queues fill and their full rules apply. A
+      // reconnection releases the wait: a dropped connection's sends may never settle.
+      if ((this.connection?.bufferedAmount ?? 0) > 0) {
+        await new Promise<void>((resolve) => {
+          this.releaseLoop = resolve;
+          this.lastSend.then(resolve, resolve);
+        });
+        this.releaseLoop = undefined;
+      }
     }
   }
 
@@ -552,9 +564,13 @@ export class ConversationSession {
     try {
       action();
     } catch (error) {
-      this.context.logger.error('the session policy threw', { error: messageOf(error), protocol: this.strategy.id });
-      this.fatal(`internal error in the ${this.strategy.id} session policy: ${messageOf(error)}`, 'ERR_POLICY_FAILED');
+      this.policyFailed(error);
     }
+  }
+
+  private policyFailed(error: unknown): void {
+    this.context.logger.error('the session policy threw', { error: messageOf(error), protocol: this.strategy.id });
+    this.fatal(`internal error in the ${this.strategy.id} session policy: ${messageOf(error)}`, 'ERR_POLICY_FAILED');
   }
 
   private requireRunning(): void {

@@ -8,8 +8,9 @@ import type { Logger } from './logger.js';
  * resumes it. Nothing is ever dropped.
  */
 export class EventHub {
-  private readonly listeners = new Set<ConversationListener>();
-  private readonly iterators = new Set<EventIterator>();
+  // Arrays replaced on change (copy-on-write): emitting, the hot path, walks them without allocating.
+  private listeners: readonly ConversationListener[] = [];
+  private iterators: readonly EventIterator[] = [];
   private pressured = false;
 
   constructor(
@@ -20,14 +21,16 @@ export class EventHub {
 
   /** Adds a listener; returns a function that removes it. */
   listen(listener: ConversationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((candidate) => candidate !== listener);
+    };
   }
 
   /** A new iterator receiving every event from now on; it ends after a `closed` event. */
   iterate(): AsyncIterableIterator<ConversationEvent> {
     const iterator = new EventIterator(this);
-    this.iterators.add(iterator);
+    this.iterators = [...this.iterators, iterator];
     return iterator;
   }
 
@@ -45,14 +48,18 @@ export class EventHub {
 
   /** Delivers one event to every listener and iterator. */
   emit(event: ConversationEvent): void {
-    for (const listener of this.listeners) {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i += 1) {
+      const listener = listeners[i] as ConversationListener;
       try {
         listener(event);
       } catch (error) {
         this.logger.error('an event listener threw; the conversation goes on', { error: String(error), event: event.type });
       }
     }
-    for (const iterator of this.iterators) {
+    const iterators = this.iterators;
+    for (let i = 0; i < iterators.length; i += 1) {
+      const iterator = iterators[i] as EventIterator;
       iterator.push(event);
       if (!this.pressured && iterator.size >= this.capacity) {
         this.pressured = true;
@@ -72,7 +79,7 @@ export class EventHub {
 
   /** Called by an iterator that ended. */
   detach(iterator: EventIterator): void {
-    this.iterators.delete(iterator);
+    this.iterators = this.iterators.filter((candidate) => candidate !== iterator);
     this.relieved();
   }
 }

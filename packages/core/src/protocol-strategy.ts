@@ -52,8 +52,12 @@ export interface ProtocolStrategy {
    * merges server JSON into framework objects.
    */
   decode(frame: string): RealtimeEvent | SkipReason;
-  /** Encodes microphone audio. */
-  encodeAudio(frame: AudioFrame): ClientMessage;
+  /**
+   * Encodes microphone audio: a message, or its JSON text when the strategy serializes it itself
+   * (audio is the hot path: the data is validated base64, so it can be spliced into a template
+   * without `JSON.stringify` scanning it for characters to escape).
+   */
+  encodeAudio(frame: AudioFrame): ClientMessage | string;
   /** Encodes user text (append-only: never asks for a response by itself). */
   encodeUserText(text: string): ClientMessage;
   /** Creates the per-conversation session policy. */

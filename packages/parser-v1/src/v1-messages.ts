@@ -11,6 +11,14 @@ export function v1AudioMessage(frame: AudioFrame): ClientMessage {
   return { type: 'input_audio_buffer.append', audio: frame.data };
 }
 
+/**
+ * {@link v1AudioMessage} as JSON text, without `JSON.stringify`: the core has checked that the data
+ * is base64 (letters, digits, `+`, `/`, `=`), which never needs escaping.
+ */
+export function v1AudioText(frame: AudioFrame): string {
+  return `{"type":"input_audio_buffer.append","audio":"${frame.data}"}`;
+}
+
 /** User text as a user message item (append-only: V1 never sends `response.create`). */
 export function v1UserTextMessage(text: string): ClientMessage {
   return {

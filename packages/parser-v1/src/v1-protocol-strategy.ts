@@ -12,7 +12,7 @@ import type {
 } from '@parley/core';
 import { DelayedDelegationPolicy } from './delayed-delegation-policy.js';
 import { decodeV1Frame } from './v1-decoder.js';
-import { v1AudioMessage, v1UserTextMessage } from './v1-messages.js';
+import { v1AudioText, v1UserTextMessage } from './v1-messages.js';
 import { resolveV1Session, v1ConnectionParameters, v1SessionUpdate } from './v1-session.js';
 
 /**
@@ -46,9 +46,9 @@ export class V1ProtocolStrategy implements ProtocolStrategy {
     return decodeV1Frame(frame);
   }
 
-  /** `input_audio_buffer.append` with only the data. */
-  encodeAudio(frame: AudioFrame): ClientMessage {
-    return v1AudioMessage(frame);
+  /** `input_audio_buffer.append` with only the data, as JSON text (the data is validated base64). */
+  encodeAudio(frame: AudioFrame): string {
+    return v1AudioText(frame);
   }
 
   /** A user `conversation.item.create`; never asks for a response. */

@@ -112,6 +112,14 @@ export function inputAudioAppend(audio: string): V2InputAudioAppendMessage {
   return { type: 'input_audio_buffer.append', audio };
 }
 
+/**
+ * {@link inputAudioAppend} as JSON text, without `JSON.stringify`: the core has checked that the
+ * data is base64 (letters, digits, `+`, `/`, `=`), which never needs escaping.
+ */
+export function inputAudioAppendText(audio: string): string {
+  return `{"type":"input_audio_buffer.append","audio":"${audio}"}`;
+}
+
 /** A user message item with one `input_text` part. Never followed by `response.create` by itself. */
 export function userTextItem(text: string): V2UserMessageCreate {
   return { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } };

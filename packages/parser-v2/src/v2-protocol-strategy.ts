@@ -10,13 +10,7 @@ import {
   type SessionSettings,
   type SkipReason,
 } from '@parley/core';
-import {
-  inputAudioAppend,
-  userTextItem,
-  type V2InputAudioAppendMessage,
-  type V2SessionUpdateMessage,
-  type V2UserMessageCreate,
-} from './v2-client-messages.js';
+import { inputAudioAppendText, userTextItem, type V2SessionUpdateMessage, type V2UserMessageCreate } from './v2-client-messages.js';
 import { decodeV2Frame } from './v2-decoder.js';
 import { V2SessionPolicy } from './v2-session-policy.js';
 import { resolveV2Session } from './v2-session-settings.js';
@@ -57,8 +51,8 @@ export class V2ProtocolStrategy implements ProtocolStrategy {
   }
 
   /** `input_audio_buffer.append` with only the data (rate, channels and item id are not sent). */
-  encodeAudio(frame: AudioFrame): V2InputAudioAppendMessage {
-    return inputAudioAppend(frame.data);
+  encodeAudio(frame: AudioFrame): string {
+    return inputAudioAppendText(frame.data);
   }
 
   /** A user message item; append-only: it never requests a response by itself. */

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
-import { AGENT_FINAL_MESSAGE_PREFIX, v1HandoffAppendMessage } from '../v1-messages.js';
+import { AGENT_FINAL_MESSAGE_PREFIX, v1AudioMessage, v1AudioText, v1HandoffAppendMessage } from '../v1-messages.js';
 
 describe('v1 messages', () => {
+  it('the hot-path audio text is byte-for-byte JSON.stringify of the audio message', () => {
+    for (const data of ['AQIDBA==', '', Buffer.alloc(960, 255).toString('base64')]) {
+      expect(v1AudioText({ data })).to.equal(JSON.stringify(v1AudioMessage({ data })));
+    }
+  });
+
   it('the prefix is the 22 characters "Agent Final Message": and two newlines', () => {
     expect(AGENT_FINAL_MESSAGE_PREFIX).to.equal('"Agent Final Message":\n\n');
     expect(AGENT_FINAL_MESSAGE_PREFIX.length).to.equal(24);

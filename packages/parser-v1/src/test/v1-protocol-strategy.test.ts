@@ -111,12 +111,12 @@ describe('V1ProtocolStrategy', () => {
   describe('client messages', () => {
     it('audio sends only the data', () => {
       expect(
-        strategy.encodeAudio({ data: 'AQIDBA==', sampleRate: 48000, numChannels: 1, samplesPerChannel: 960, itemId: 'x' }),
+        JSON.parse(strategy.encodeAudio({ data: 'AQIDBA==', sampleRate: 48000, numChannels: 1, samplesPerChannel: 960, itemId: 'x' })),
       ).to.deep.equal({
         type: 'input_audio_buffer.append',
         audio: 'AQIDBA==',
       });
-      expect(strategy.encodeAudio({ data: 'AQI=' })).to.deep.equal({ type: 'input_audio_buffer.append', audio: 'AQI=' });
+      expect(JSON.parse(strategy.encodeAudio({ data: 'AQI=' }))).to.deep.equal({ type: 'input_audio_buffer.append', audio: 'AQI=' });
     });
 
     it('user text is a user message item', () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   functionCallOutput,
   inputAudioAppend,
+  inputAudioAppendText,
   itemDelete,
   itemTruncate,
   progressItem,
@@ -16,6 +17,10 @@ const wire = (message: object): unknown => JSON.parse(JSON.stringify(message));
 describe('V2 client messages (spec 03 table), exactly', () => {
   it('microphone audio', () => {
     expect(wire(inputAudioAppend('BQYHCA=='))).to.deep.equal({ type: 'input_audio_buffer.append', audio: 'BQYHCA==' });
+    // The hot-path text form is byte-for-byte what JSON.stringify gives for the message.
+    for (const data of ['BQYHCA==', '', 'AQID', Buffer.alloc(960, 255).toString('base64')]) {
+      expect(inputAudioAppendText(data)).to.equal(JSON.stringify(inputAudioAppend(data)));
+    }
   });
 
   it('user text', () => {

@@ -50,7 +50,11 @@ describe('V2ProtocolStrategy through parserV2Module', () => {
 
   it('encodes audio (data only) and user text', () => {
     const strategy = strategyFrom();
-    expect(strategy.encodeAudio({ data: 'BQYHCA==', sampleRate: 24000, numChannels: 1, samplesPerChannel: 2, itemId: 'x' })).to.deep.equal({
+    expect(
+      JSON.parse(
+        strategy.encodeAudio({ data: 'BQYHCA==', sampleRate: 24000, numChannels: 1, samplesPerChannel: 2, itemId: 'x' }) as string,
+      ),
+    ).to.deep.equal({
       type: 'input_audio_buffer.append',
       audio: 'BQYHCA==',
     });
