@@ -40,6 +40,12 @@ const plan = {
   bargeInGapMs: 25,
   sections: (args.only ?? 'throughput,barge-in,concurrency').split(','),
 };
+/**
+ * CPU (% of one core) used in a live step's window by other programs (user processes that are not
+ * this bench) above which the step counts as disturbed: on a shared machine, other sessions' builds
+ * and tests.
+ */
+const DISTURBED_PERCENT = 20;
 const TARGETS = {
   ratio_vs_baseline: { min: 0.8, text: '≥ 0.80' },
   ratio_vs_peer: { min: 2.0, text: '≥ 2.0' },
@@ -102,7 +108,7 @@ async function throughput() {
   const { port } = await server.next('ready', 10_000);
   const kinds = ['baseline', 'parley', 'peer'];
   const eps = { baseline: [], parley: [], peer: [] };
-  const warmup = 20_000;
+  const warmup = 50_000;
   try {
     for (let round = 0; round < plan.rounds; round += 1) {
       const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
@@ -185,6 +191,7 @@ async function concurrency() {
     memory_growth_kb: run?.memoryGrowthKb ?? null,
     audio_received_ratio: run ? round(run.audioReceivedRatio, 4) : null,
     server_cpu_percent: parley.best?.summary.server_cpu_percent ?? null,
+    other_cpu_percent: parley.best?.summary.other_cpu_percent ?? null,
     stopped_because: parley.stop,
     search: parley.steps,
     floor:
@@ -216,8 +223,15 @@ async function search(stack, bargeInPort, bargeServer) {
     if (elapsed() + estimateMs > plan.deadlineMs) return { skipped: true };
     let step = await liveStep(stack, conversations, bargeInPort, bargeServer);
     steps.push(step.summary);
-    if (!step.summary.held && plan.retryFailedStep && elapsed() + estimateMs <= plan.deadlineMs) {
-      log(`   ${String(conversations).padStart(5)}: retrying once (shared machine)`);
+    // A failed step runs once more; a failure while something else used the machine (see
+    // DISTURBED_PERCENT) may run twice more.
+    let retries = 0;
+    while (!step.summary.held && plan.retryFailedStep && elapsed() + estimateMs <= plan.deadlineMs) {
+      const allowed = step.summary.disturbed ? 2 : 1;
+      if (retries >= allowed) break;
+      retries += 1;
+      const why = step.summary.disturbed ? `other programs used ${step.summary.other_cpu_percent}% CPU` : 'shared machine';
+      log(`   ${String(conversations).padStart(5)}: retrying (${why})`);
       step = await liveStep(stack, conversations, bargeInPort, bargeServer);
       steps.push(step.summary);
     }
@@ -253,12 +267,29 @@ async function liveStep(stack, conversations, bargeInPort, bargeServer) {
   try {
     const client = new Child(
       'clients/live-client.mjs',
-      [JSON.stringify({ port, conversations, seconds: plan.seconds, warmSeconds: plan.warmSeconds, bargeInPort, stack })],
+      [
+        JSON.stringify({
+          port,
+          conversations,
+          seconds: plan.seconds,
+          warmSeconds: plan.warmSeconds,
+          bargeInPort,
+          stack,
+          benchPids: [server.process.pid, bargeServer?.process.pid].filter((pid) => pid !== undefined),
+        }),
+      ],
       { execArgv: ['--expose-gc'] },
     );
     let result;
+    let serverStats;
     try {
-      result = await client.next('result', 60_000 + conversations * 20 + plan.seconds * 3000);
+      const budget = 60_000 + conversations * 20 + plan.seconds * 3000;
+      await client.next('window-start', budget);
+      server.send({ type: 'reset' });
+      await client.next('window-end', plan.seconds * 3000 + 30_000);
+      server.send({ type: 'stats' });
+      serverStats = await server.next('stats', 10_000);
+      result = await client.next('result', budget);
     } catch (error) {
       // A client that crashed or hung fails its step; the search goes on.
       await client.stop(1000);
@@ -267,11 +298,11 @@ async function liveStep(stack, conversations, bargeInPort, bargeServer) {
       log(`   ${String(conversations).padStart(5)}: FAILED — the client did not finish: ${reason}`);
       return { summary: { conversations, held: false, failed: [`the client did not finish: ${reason}`] } };
     }
-    server.send({ type: 'stats' });
-    const serverStats = await server.next('stats', 10_000);
     await client.exited;
     const samples = bargeServer === undefined ? undefined : await bargeServer.next('samples', 10_000).catch(() => undefined);
     const bargeIn = samples === undefined ? undefined : summarizeSamples(samples);
+    const rest = result.machineCpuPercent === null ? null : round(result.machineCpuPercent - result.cpuPercent - serverStats.cpuPercent, 1);
+    const other = round(result.otherProcessesCpuPercent, 1);
     const failed = [];
     if (result.connectFailures > 0) failed.push(`${result.connectFailures} connects failed`);
     if (result.running < conversations) failed.push(`${conversations - result.running} conversations ended`);
@@ -295,12 +326,21 @@ async function liveStep(stack, conversations, bargeInPort, bargeServer) {
       delegations: result.delegations,
       connect_ms: round(result.connectMs, 0),
       server_cpu_percent: round(serverStats.cpuPercent, 1),
+      // Everything on the machine (all processes and the kernel) in the window, % of one core; what
+      // is left of it after the client and the live server (the barge-in server, the kernel's network
+      // work outside process time, other programs); and other programs alone (user processes that
+      // are not this bench, from /proc).
+      machine_cpu_percent: round(result.machineCpuPercent, 1),
+      rest_cpu_percent: rest,
+      other_cpu_percent: other,
+      disturbed: other !== null && other > DISTURBED_PERCENT,
       server_send_late_p99_ms: round(serverStats.sendLateP99Ms, 2),
       barge_in_p99_ms: bargeIn?.p99 ?? null,
     };
     log(
       `   ${String(conversations).padStart(5)}: ${summary.held ? 'held' : 'FAILED'} — lag p50 ${summary.lag_p50_ms} / p99 ${summary.lag_p99_ms} ms, ` +
-        `loop p99 ${summary.loop_delay_p99_ms} ms, cpu ${summary.cpu_percent}% (server ${summary.server_cpu_percent}%), ` +
+        `loop p99 ${summary.loop_delay_p99_ms} ms, cpu ${summary.cpu_percent}% (server ${summary.server_cpu_percent}%, ` +
+        `other programs ${summary.other_cpu_percent}%), ` +
         `rss ${summary.rss_per_conversation_kb} KB/conv, dropped ${summary.dropped_audio_frames}` +
         (bargeIn === undefined ? '' : `, barge-in p99 ${bargeIn.p99} ms`) +
         (failed.length > 0 ? ` [${failed.join('; ')}]` : ''),

@@ -14,14 +14,16 @@
 //   expected; and over the whole run: dropped audio frames (stats().droppedAudioFrames, summed),
 //   RSS per conversation ((rss with K running − rss before, both after a GC) / K).
 import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout } from 'node:timers';
+import os from 'node:os';
 import v8 from 'node:v8';
 import WebSocket from 'ws';
 import { monotonicMs, pcmNoise, readAudioStamp, readTextStamp } from '../lib/frames.mjs';
 import { childGuard, tell } from '../lib/proc.mjs';
 
 const options = JSON.parse(process.argv[2]);
-const { port, conversations, seconds, warmSeconds = 1, bargeInPort, batch = 25, stack = 'parley' } = options;
+const { port, conversations, seconds, warmSeconds = 1, bargeInPort, batch = 25, stack = 'parley', benchPids = [] } = options;
 const AUDIO_MS = 20;
 /** User text that tells the barge-in server the measurement window starts (it drops earlier samples). */
 const WINDOW_MARKER = 'bench-window-start';
@@ -74,6 +76,56 @@ function gc() {
     globalThis.gc();
     globalThis.gc();
   }
+}
+
+/** Busy and total clock ticks of the whole machine, from /proc/stat (Linux; undefined elsewhere). */
+function machineTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ticks used so far by every user process that is not part of this bench (not this client, not
+ * its parent, not the pids in `benchPids`, not a kernel thread), from /proc/<pid>/stat (Linux).
+ */
+function otherProcessTicks() {
+  const mine = new Set([process.pid, process.ppid, ...benchPids]);
+  const ticks = new Map();
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (mine.has(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      if (pid === 2 || ppid === 2 || mine.has(ppid)) continue;
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+/** % of one core used by other processes between two {@link otherProcessTicks} readings. */
+function otherProcessPercent(start, end, ms) {
+  if (start === undefined || end === undefined) return null;
+  let used = 0;
+  for (const [pid, value] of end) used += value - (start.get(pid) ?? 0);
+  return ((used * 10) / ms) * 100;
 }
 
 /** What the conversations hold right now: queued audio frames, buffered events, bytes not yet written. */
@@ -340,8 +392,12 @@ const after = await sampleMemory();
 if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}/after.heapsnapshot`);
 await sleep(200);
 
-// The measurement window.
+// The measurement window (the orchestrator resets the server's counters on window-start and reads
+// them on window-end, so the server's CPU is measured over the same window).
 if (bargeIn !== undefined) await bargeIn.manager.sendText(WINDOW_MARKER);
+await tell({ type: 'window-start' });
+const machineStart = machineTicks();
+const othersStart = otherProcessTicks();
 lag.reset();
 loopDelay.enable();
 loopDelay.reset();
@@ -353,8 +409,11 @@ await sleep(seconds * 1000);
 const windowMs = performance.now() - windowStart;
 const windowEndUs = Number(process.hrtime.bigint() / 1000n);
 const cpu = process.cpuUsage(cpuStart);
+const machineEnd = machineTicks();
+const othersEnd = otherProcessTicks();
 measuring = false;
 loopDelay.disable();
+await tell({ type: 'window-end' });
 
 let dropped = 0;
 let queuedAudio = 0;
@@ -388,6 +447,13 @@ await tell({
   loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
   loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_RESOLUTION_MS),
   cpuPercent: ((cpu.user + cpu.system) / 1000 / windowMs) * 100,
+  // Other programs on the machine (not this bench), in % of one core: a busy neighbour disturbs the step.
+  otherProcessesCpuPercent: otherProcessPercent(othersStart, othersEnd, windowMs),
+  // Every process and the kernel, in % of one core (so at most 100 × CPUs).
+  machineCpuPercent:
+    machineStart === undefined || machineEnd === undefined
+      ? null
+      : ((machineEnd.busy - machineStart.busy) / (machineEnd.total - machineStart.total)) * 100 * os.cpus().length,
   rssBeforeMb: before.rss / 1048576,
   rssAfterMb: after.rss / 1048576,
   rssPerConversationKb: conversations > 0 ? (after.rss - before.rss) / 1024 / conversations : null,
