@@ -36,7 +36,7 @@ const plan = {
   floor: !quick || args.floor !== undefined,
   refine: !quick,
   // --quick must finish in under 60 s: no concurrency step starts unless it can end by then.
-  deadlineMs: quick ? 52_000 : 30 * 60_000,
+  deadlineMs: quick ? 50_000 : 30 * 60_000,
   bargeInGapMs: 25,
   sections: (args.only ?? 'throughput,barge-in,concurrency').split(','),
 };
@@ -219,7 +219,7 @@ async function search(stack, bargeInPort, bargeServer) {
   let best;
   let stop = 'every step held';
   const attempt = async (conversations) => {
-    const estimateMs = 3_000 + conversations * 2 + (plan.seconds + 1.5 * plan.warmSeconds) * 1000;
+    const estimateMs = 4_000 + conversations * 4 + (plan.seconds + 1.5 * plan.warmSeconds) * 1000;
     if (elapsed() + estimateMs > plan.deadlineMs) return { skipped: true };
     let step = await liveStep(stack, conversations, bargeInPort, bargeServer);
     steps.push(step.summary);
