@@ -106,8 +106,8 @@ async function throughput() {
   log(`\n1. throughput: ${plan.frames.toLocaleString('en-US')} frames, ${plan.rounds} rounds (alternating order)`);
   const server = new Child('servers/stream-server.mjs');
   const { port } = await server.next('ready', 10_000);
-  const kinds = ['baseline', 'parley', 'peer'];
-  const eps = { baseline: [], parley: [], peer: [] };
+  const kinds = ['baseline', 'parley', 'parley-batches', 'peer'];
+  const eps = { baseline: [], parley: [], 'parley-batches': [], peer: [] };
   const warmup = 50_000;
   try {
     for (let round = 0; round < plan.rounds; round += 1) {
@@ -128,6 +128,7 @@ async function throughput() {
   const baseline = median(eps.baseline);
   const parley = median(eps.parley);
   const peer = median(eps.peer);
+  const batches = median(eps['parley-batches']);
   return {
     frames: plan.frames,
     baseline_eps: Math.round(baseline),
@@ -135,7 +136,14 @@ async function throughput() {
     peer_eps: Math.round(peer),
     ratio_vs_baseline: round(parley / baseline, 3),
     ratio_vs_peer: round(parley / peer, 3),
-    rounds: { baseline: eps.baseline.map(Math.round), parley: eps.parley.map(Math.round), peer: eps.peer.map(Math.round) },
+    parley_batches_eps: Math.round(batches),
+    ratio_vs_baseline_batches: round(batches / baseline, 3),
+    rounds: {
+      baseline: eps.baseline.map(Math.round),
+      parley: eps.parley.map(Math.round),
+      parley_batches: eps['parley-batches'].map(Math.round),
+      peer: eps.peer.map(Math.round),
+    },
     warmup_frames: warmup,
     mix: '70% response.output_audio.delta (960 B PCM16), 28% output transcript deltas, 2% response.created/done',
     peer_client: '@openai/agents-realtime OpenAIRealtimeWebSocket (url option), events counted on its "*" event',
@@ -397,6 +405,8 @@ function printTable(r) {
     ['throughput.baseline_eps', r.throughput?.baseline_eps, '', undefined],
     ['throughput.parley_eps', r.throughput?.parley_eps, '', undefined],
     ['throughput.peer_eps', r.throughput?.peer_eps, '', undefined],
+    ['throughput.parley_batches_eps', r.throughput?.parley_batches_eps, '', undefined],
+    ['throughput.ratio_vs_baseline_batches', r.throughput?.ratio_vs_baseline_batches, '(eventBatches())', undefined],
     ['throughput.ratio_vs_baseline', r.throughput?.ratio_vs_baseline, t.ratio_vs_baseline.target, t.ratio_vs_baseline.pass],
     ['throughput.ratio_vs_peer', r.throughput?.ratio_vs_peer, t.ratio_vs_peer.target, t.ratio_vs_peer.pass],
     ['concurrency.conversations', r.concurrency?.conversations, t.conversations.target, t.conversations.pass],

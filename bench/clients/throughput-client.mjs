@@ -3,6 +3,7 @@
 //   baseline  bare `ws` + JSON.parse of every frame (the floor of this stack)
 //   parley    @parley/transport-ws + @parley/parser-v2 + ConversationManager, through events()
 //   peer      @openai/agents-realtime's OpenAIRealtimeWebSocket, counting its '*' events
+//   parley-batches   Parley consumed through eventBatches() (one promise per burst)
 //   parley-listener  Parley consumed through on() instead of events() (profile notes only)
 // A warm-up stream of <warmup> frames runs first in the same process (JIT, lazy loading), then the
 // measured stream. The clock starts at the first stream event the consumer sees and stops at the
@@ -94,6 +95,33 @@ async function runParley(count) {
   return { seen, ms: last - first, skipped: stats.skippedFrames, pauses: stats.pauses };
 }
 
+/** Parley through the batch iterator (eventBatches()): one promise per burst instead of per event. */
+async function runParleyBatches(count) {
+  const manager = await parleyManager(count);
+  const batches = manager.eventBatches();
+  await manager.start();
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  outer: for await (const batch of batches) {
+    for (const event of batch) {
+      if (event.type === 'started') continue;
+      if (event.type === 'closed' || (event.type === 'error' && event.fatal)) {
+        throw new Error(`parley stream ended early: ${JSON.stringify(event)}`);
+      }
+      seen += 1;
+      if (seen === 1) first = performance.now();
+      if (event.type === 'responseDone' && event.responseId === END_RESPONSE_ID) {
+        last = performance.now();
+        break outer;
+      }
+    }
+  }
+  const stats = manager.stats();
+  await manager.close();
+  return { seen, ms: last - first, skipped: stats.skippedFrames, pauses: stats.pauses };
+}
+
 /** Parley through the synchronous listener (on()) instead of the iterator: the iterator's cost, for the profile notes. */
 async function runParleyListener(count) {
   const manager = await parleyManager(count);
@@ -142,7 +170,13 @@ async function runPeer(count) {
   return { seen, ms: last - first };
 }
 
-const runners = { baseline: runBaseline, parley: runParley, 'parley-listener': runParleyListener, peer: runPeer };
+const runners = {
+  baseline: runBaseline,
+  parley: runParley,
+  'parley-batches': runParleyBatches,
+  'parley-listener': runParleyListener,
+  peer: runPeer,
+};
 const run = runners[kind];
 if (run === undefined) throw new Error(`unknown client kind ${kind}`);
 

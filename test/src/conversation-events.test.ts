@@ -42,6 +42,40 @@ describe('conversation events: iterator, listeners and back-pressure (spec 04)',
     expect(server.heldInbound).to.equal(0);
   });
 
+  it('eventBatches() hands over each synchronous burst as one batch, in order, and ends after closed', async () => {
+    const h = createHarness();
+    const batches = h.manager.eventBatches();
+    await h.manager.start();
+    const first = await batches.next();
+    expect(first.value).to.deep.equal([{ type: 'started', protocol: 'echo' }]);
+    const pending = batches.next();
+    for (let i = 0; i < 3; i += 1) h.server().serverJson({ type: 'say', text: String(i) });
+    expect((await pending).value).to.deep.equal(['0', '1', '2'].map((delta) => ({ type: 'outputTranscriptDelta', delta })));
+    h.server().serverJson({ type: 'hear', text: 'x' });
+    await h.manager.close();
+    expect((await batches.next()).value).to.deep.equal([
+      { type: 'inputTranscriptDelta', delta: 'x' },
+      { type: 'closed', reason: 'requested' },
+    ]);
+    expect(await batches.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('eventBatches() applies the same back-pressure: paused at capacity, resumed once read', async () => {
+    const h = createHarness({ config: { realtime: { queues: { events: 4 } } } });
+    const batches = h.manager.eventBatches();
+    await h.manager.start();
+    for (let i = 0; i < 10; i += 1) h.server().serverJson({ type: 'say', text: String(i) });
+    expect(h.server().isPaused).to.equal(true);
+    const seen: string[] = [];
+    while (seen.length < 11) {
+      for (const event of (await batches.next()).value as ConversationEvent[]) {
+        seen.push(event.type === 'outputTranscriptDelta' ? event.delta : event.type);
+      }
+    }
+    expect(seen).to.deep.equal(['started', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(h.server().isPaused).to.equal(false);
+  });
+
   it('listeners see events synchronously; a throwing listener is logged and does not stop delivery', async () => {
     const h = createHarness();
     h.manager.on(() => {

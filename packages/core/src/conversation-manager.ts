@@ -192,6 +192,15 @@ export class ConversationManager {
     return this.hub.iterate();
   }
 
+  /**
+   * Events in batches, from now on: each step of the iteration is every event buffered since the
+   * previous step (one promise per batch instead of per event — the fast path for audio-rate
+   * consumers); it ends after the batch holding `closed`. Back-pressure as for {@link events}.
+   */
+  eventBatches(): AsyncIterableIterator<ConversationEvent[]> {
+    return this.hub.iterateBatches();
+  }
+
   /** Calls `listener` synchronously for every event; returns a function that unsubscribes. */
   on(listener: ConversationListener): () => void {
     return this.hub.listen(listener);
