@@ -134,6 +134,25 @@ describe('parley connect, end to end against the simulator', function () {
     expect(check).to.deep.equal({ passed: 1, failed: 0 });
   });
 
+  it('--in streams a 48 kHz stereo WAV as 20 ms frames of 24 kHz mono PCM16, in real time', async () => {
+    const url = await serve({ protocol: 'v2', mode: 'scripted', replies: [] });
+    const input = join(dir, 'in.wav');
+    const samples = new Int16Array(48000 * 0.2); // 200 ms at 48 kHz
+    for (let i = 0; i < samples.length; i += 1) samples[i] = Math.round(Math.sin(i / 8) * 8000);
+    const wav = new wavefile.WaveFile();
+    wav.fromScratch(2, 48000, '16', [samples, samples]);
+    writeFileSync(input, wav.toBuffer());
+    const started = Date.now();
+    const result = await connect({ url, protocol: 'v2', in: input, duration: 0 });
+    expect(result.code).to.equal(0);
+    expect(Date.now() - started).to.be.at.least(180);
+    const frames = ((simulator?.connections[0]?.messages ?? []) as { type: string; audio?: string }[]).filter(
+      (message) => message.type === 'input_audio_buffer.append',
+    );
+    expect(frames).to.have.length(10);
+    for (const frame of frames) expect(Buffer.from(frame.audio as string, 'base64').length).to.equal(960);
+  });
+
   it('a failed start exits 1 with the error (nothing listening)', async () => {
     const url = await serve({ protocol: 'v2' });
     await simulator?.close();

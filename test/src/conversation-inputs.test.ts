@@ -133,6 +133,34 @@ describe('conversation inputs and queues (spec 04)', () => {
     expect(h.manager.stats().discardedInputs).to.equal(2);
   });
 
+  it('close() sends the inputs already queued, then closes', async () => {
+    const h = createHarness();
+    await h.manager.start();
+    h.manager.sendAudio({ data: 'AQIDBA==' });
+    void h.manager.sendText('last words');
+    h.manager.sendAudio({ data: 'BQYHCA==' });
+    await h.manager.close();
+    expect(h.wire().slice(1)).to.deep.equal([
+      { type: 'audio', audio: 'AQIDBA==' },
+      { type: 'text', text: 'last words' },
+      { type: 'audio', audio: 'BQYHCA==' },
+    ]);
+    expect(h.manager.stats().discardedInputs).to.equal(0);
+    expect(h.of('closed')).to.deep.equal([{ type: 'closed', reason: 'requested' }]);
+  });
+
+  it('close() does not wait for a stuck socket: what is queued is discarded and counted', async () => {
+    const h = createHarness();
+    await h.manager.start();
+    h.server().stall();
+    await h.manager.sendText('in flight');
+    await settle();
+    void h.manager.sendText('queued');
+    await h.manager.close();
+    expect(h.manager.stats().discardedInputs).to.equal(1);
+    expect(h.of('closed')).to.have.length(1);
+  });
+
   it('inbound events keep flowing while a send is stalled', async () => {
     const h = createHarness();
     await h.manager.start();

@@ -118,7 +118,11 @@ export class ConversationManager {
     }
   }
 
-  /** Ends the running conversation with reason `requested`; idempotent; does nothing when idle. */
+  /**
+   * Ends the running conversation with reason `requested`, after sending the inputs already queued
+   * (unless the socket is stuck: then they are discarded and counted in `discardedInputs`).
+   * Idempotent; does nothing when idle.
+   */
   async close(): Promise<void> {
     const session = this.session;
     if (session === undefined) return;
@@ -128,6 +132,7 @@ export class ConversationManager {
       this.lastStats = session.snapshot(0, false);
       return;
     }
+    await session.flushInputs();
     session.end('requested');
   }
 

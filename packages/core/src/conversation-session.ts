@@ -55,6 +55,10 @@ export class ConversationSession {
   private epoch = 0;
   private reconnected: Promise<void> = Promise.resolve();
   /** Resolves when the current connection is dropped for a reconnection (releases the loop). */
+  /** True while the loop waits for input with nothing queued. */
+  private loopIdle = true;
+  /** `close()` calls waiting for the queued inputs to be sent. */
+  private readonly idleWaiters: (() => void)[] = [];
   /** Releases the loop's wait for a send (set while it waits; called when the connection is dropped). */
   private releaseLoop: (() => void) | undefined;
   private dropBurst = false;
@@ -106,13 +110,17 @@ export class ConversationSession {
 
   private createDelegationRunner(): DelegationRunner {
     return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
-      output: (text) => this.inputs.put({ lane: 'handoffOut', kind: 'output', text }),
+      output: (text) => {
+        this.loopIdle = false;
+        return this.inputs.put({ lane: 'handoffOut', kind: 'output', text });
+      },
       finish: () => this.queueFinish(),
     });
   }
 
   private queueFinish(): Promise<void> {
     this.pendingFinishes += 1;
+    this.loopIdle = false;
     return this.inputs.put({ lane: 'handoffOut', kind: 'finish' });
   }
 
@@ -167,6 +175,7 @@ export class ConversationSession {
   offerAudio(message: ClientMessage | string): void {
     this.requireRunning();
     if (this.inputs.offerAudio(typeof message === 'string' ? message : JSON.stringify(message))) {
+      this.loopIdle = false;
       this.dropBurst = false;
       return;
     }
@@ -183,18 +192,21 @@ export class ConversationSession {
   /** Queues user text (encoded); awaits space. */
   putText(message: ClientMessage): Promise<void> {
     this.requireRunning();
+    this.loopIdle = false;
     return this.inputs.put({ lane: 'textIn', kind: 'text', message: JSON.stringify(message) });
   }
 
   /** Queues a response request; awaits space. */
   putResponseRequest(): Promise<void> {
     this.requireRunning();
+    this.loopIdle = false;
     return this.inputs.put({ lane: 'textIn', kind: 'response' });
   }
 
   /** Queues assistant output (from the application); awaits space. */
   putAssistantOutput(text: string): Promise<void> {
     this.requireRunning();
+    this.loopIdle = false;
     return this.inputs.put({ lane: 'handoffOut', kind: 'output', text });
   }
 
@@ -265,6 +277,7 @@ export class ConversationSession {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.stats.discardedInputs += this.inputs.close();
+    this.notifyIdle();
     this.pendingFinishes = 0;
     this.early.length = 0;
     try {
@@ -367,6 +380,7 @@ export class ConversationSession {
     const settings = this.context.config.realtime.reconnect;
     this.state = 'reconnecting';
     this.stats.state = 'reconnecting';
+    this.notifyIdle();
     let release: () => void = () => undefined;
     this.reconnected = new Promise((resolve) => (release = resolve));
     const lost = this.policy?.openHandoffs?.() ?? [];
@@ -439,9 +453,27 @@ export class ConversationSession {
 
   // ---- the processing loop -----------------------------------------------------------------------
 
+  /**
+   * Resolves once the inputs queued now have been handed to the socket, or at once when that cannot
+   * happen without waiting on the socket (it is stuck or congested, or the conversation reconnects).
+   * Used by `close()`: what the application queued is sent, unless the socket would hold the close.
+   */
+  flushInputs(): Promise<void> {
+    if (this.state !== 'running' || this.loopIdle || this.releaseLoop !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
   private async loop(): Promise<void> {
     for (;;) {
+      const sizes = this.inputs.sizes();
+      this.loopIdle = sizes.audioIn + sizes.textIn + sizes.handoffOut === 0;
+      if (this.loopIdle) this.notifyIdle();
       const input = await this.inputs.take();
+      this.loopIdle = false;
       while (this.state === 'reconnecting') await this.reconnected;
       if (input === undefined || this.state !== 'running') return;
       this.process(input);
@@ -450,6 +482,7 @@ export class ConversationSession {
       // for the send to complete, so the input queues fill and their full rules apply. A
       // reconnection releases the wait: a dropped connection's sends may never settle.
       if ((this.connection?.bufferedAmount ?? 0) > 0) {
+        this.notifyIdle();
         await new Promise<void>((resolve) => {
           this.releaseLoop = resolve;
           this.lastSend.then(resolve, resolve);
