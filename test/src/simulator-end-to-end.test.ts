@@ -67,6 +67,29 @@ describe('Parley against the simulator, end to end on real sockets', function ()
     });
   });
 
+  it('v1 scripted: batch i after the (i+1)-th client message, through the real transport, in order', async () => {
+    const { manager, events } = await connect({
+      protocol: 'v1',
+      mode: 'scripted',
+      replies: [
+        [{ type: 'session.updated', session: { id: 'sess_scripted' } }],
+        [
+          { type: 'conversation.output_transcript.delta', delta: 'hi ' },
+          { type: 'conversation.output_transcript.delta', delta: 'there' },
+        ],
+      ],
+    });
+    await manager.sendText('hello');
+    await until(() => events.filter((event) => event.type === 'outputTranscriptDelta').length === 2);
+    expect(events.map((event) => event.type)).to.deep.equal([
+      'started',
+      'sessionUpdated',
+      'outputTranscriptDelta',
+      'outputTranscriptDelta',
+    ]);
+    expect(simulator?.handshakes[0]?.query.intent).to.equal('quicksilver');
+  });
+
   it("v2: the simulator's real active-response rejection is a race: non-fatal, and the request is retried after done", async () => {
     const rejection = {
       type: 'error',
