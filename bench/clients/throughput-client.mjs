@@ -70,6 +70,9 @@ async function parleyManager(count) {
   return container.get(parley.core.ConversationManager);
 }
 
+// The three Parley consumers below repeat their counting loop inline on purpose: a shared helper
+// adds a call per event to what is measured, and the baseline's loop is inline too.
+
 /** Parley: the whole stack, consumed through the public async iterator. */
 async function runParley(count) {
   const manager = await parleyManager(count);
