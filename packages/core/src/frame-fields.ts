@@ -42,14 +42,14 @@ export function objectField(object: JsonObject, key: string): JsonObject | undef
 }
 
 /**
- * The message of a server `error` frame (spec 02): `message`, else `error.message`, else the
- * `error` value as JSON text (a string `error` is used as is).
+ * The message of a server `error` frame (spec 02, to the letter): `message`, else `error.message`,
+ * else the `error` value as JSON text (a string `error` included, quotes and all). `undefined` when
+ * the frame has none of them: a required field is missing, and the frame is skipped.
  */
-export function serverErrorMessage(frame: JsonObject): string {
+export function serverErrorMessage(frame: JsonObject): string | undefined {
   const direct = stringField(frame, 'message');
   if (direct !== undefined) return direct;
   const error = frame.error;
   if (isJsonObject(error) && typeof error.message === 'string') return error.message;
-  if (typeof error === 'string') return error;
-  return error === undefined ? 'unknown server error' : JSON.stringify(error);
+  return error === undefined ? undefined : JSON.stringify(error);
 }

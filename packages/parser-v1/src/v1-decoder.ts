@@ -68,8 +68,10 @@ export function decodeV1Frame(frame: string): RealtimeEvent | SkipReason {
       if (handoffId === undefined || itemId === undefined || inputTranscript === undefined) return 'invalid_fields';
       return { type: 'handoffRequested', handoffId, itemId, inputTranscript, activeTranscript: [] };
     }
-    case 'error':
-      return { type: 'error', message: serverErrorMessage(parsed), fatal: true };
+    case 'error': {
+      const text = serverErrorMessage(parsed);
+      return text === undefined ? 'invalid_fields' : { type: 'error', message: text, fatal: true };
+    }
     default:
       return 'unknown_type';
   }

@@ -65,8 +65,10 @@ export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
       return message.item === undefined ? 'invalid_fields' : { type: 'conversationItemAdded', item: message.item };
     case 'conversation.item.done':
       return decodeItemDone(message);
-    case 'error':
-      return { type: 'error', message: serverErrorMessage(message), fatal: true };
+    case 'error': {
+      const text = serverErrorMessage(message);
+      return text === undefined ? 'invalid_fields' : { type: 'error', message: text, fatal: true };
+    }
     default:
       return 'unknown_type';
   }

@@ -275,14 +275,13 @@ describe('decodeV1Frame', () => {
       expect(decode({ type: 'error', error: { code: 42 } })).to.deep.equal({ type: 'error', message: '{"code":42}', fatal: true });
       expect(decode({ type: 'error', error: 42 })).to.deep.equal({ type: 'error', message: '42', fatal: true });
     });
-    it('a string error is used as is', () => {
-      expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: 'plain', fatal: true });
+    it('a string error is JSON text too (spec 02, to the letter: quotes included)', () => {
+      expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: '"plain"', fatal: true });
+      expect(decode({ type: 'error', error: null })).to.deep.equal({ type: 'error', message: 'null', fatal: true });
     });
-    it('is never skipped, even without any message', () => {
-      const event = decode({ type: 'error' }) as { type: string; fatal: boolean; message: unknown };
-      expect(event.type).to.equal('error');
-      expect(event.fatal).to.equal(true);
-      expect(event.message).to.be.a('string');
+    it('without message and without error the required field is missing: skipped as invalid_fields', () => {
+      expect(decode({ type: 'error' })).to.equal('invalid_fields');
+      expect(decode({ type: 'error', message: 5 })).to.equal('invalid_fields');
     });
   });
 

@@ -195,6 +195,8 @@ describe('decodeV2Frame: one test per server event row', () => {
       fatal: true,
     });
     expect(decode({ type: 'error', error: { code: 'c' } })).to.deep.equal({ type: 'error', message: '{"code":"c"}', fatal: true });
+    expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: '"plain"', fatal: true });
+    expect(decode({ type: 'error' })).to.equal('invalid_fields');
     expect(
       decode({
         type: 'error',
