@@ -67,10 +67,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const transport = new InMemoryTransport();
   let config: ParleyConfig;
   try {
-    const overrides = merge(
-      { realtime: { protocol: scenario.protocol }, log: { level: 'silent' } },
-      (scenario.config ?? {}) as Record<string, unknown>,
-    );
+    // Defaults (silent logs), then the scenario's config, then its protocol, which always wins.
+    const overrides = merge(merge({ log: { level: 'silent' } }, (scenario.config ?? {}) as Record<string, unknown>), {
+      realtime: { protocol: scenario.protocol },
+    });
     config = loadParleyConfig(overrides as ParleyConfigInput);
   } catch (error) {
     trace.push({ t: 0, error: { step: 'start', ...messageOf(error) } });
