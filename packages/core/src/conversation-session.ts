@@ -74,7 +74,7 @@ export class ConversationSession {
     const queues = context.config.realtime.queues;
     this.stats = emptyStats(strategy.id);
     this.stats.state = 'starting';
-    this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries);
+    this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries, context.config.realtime.transcript.maxEntryChars);
     this.inputs = new InputQueue({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
     this.delegations = this.createDelegationRunner();
   }
@@ -233,6 +233,7 @@ export class ConversationSession {
       paused,
       transcriptEntries: this.transcript.size,
       droppedTranscriptEntries: this.transcript.dropped,
+      droppedTranscriptChars: this.transcript.droppedChars,
     };
   }
 

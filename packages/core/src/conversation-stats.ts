@@ -34,6 +34,8 @@ export interface ConversationStats {
   droppedAssistantOutputs: number;
   /** Transcript entries dropped because the transcript reached its bound. */
   droppedTranscriptEntries: number;
+  /** Characters dropped from the start of over-long transcript entries. */
+  droppedTranscriptChars: number;
   /** Inputs still queued when the conversation ended, discarded. */
   discardedInputs: number;
   /** Inputs queued now, per lane. */
@@ -69,6 +71,7 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     delegations: 0,
     droppedAssistantOutputs: 0,
     droppedTranscriptEntries: 0,
+    droppedTranscriptChars: 0,
     discardedInputs: 0,
     queued: { audioIn: 0, textIn: 0, handoffOut: 0 },
     bufferedEvents: 0,

@@ -200,7 +200,7 @@ export interface ParleyConfig {
     v2: { toolDescription: string };
     queues: { audioIn: number; textIn: number; handoffOut: number; events: number };
     text: { maxChars: number };
-    transcript: { maxEntries: number };
+    transcript: { maxEntries: number; maxEntryChars: number };
     reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   };
   transport: { ws: { maxPayloadBytes: number; connectTimeoutMs: number; allowInsecure: boolean } };

@@ -47,6 +47,18 @@ describe('ActiveTranscript (spec 04)', () => {
     expect(transcript.dropped).to.equal(1);
   });
 
+  it('an entry keeps its newest maxEntryChars characters; the rest is counted', () => {
+    const transcript = new ActiveTranscript(10, 5);
+    transcript.appendDelta('assistant', 'abc');
+    transcript.appendDelta('assistant', 'defg');
+    transcript.complete('user', '123456789');
+    expect(transcript.snapshot()).to.deep.equal([
+      { role: 'assistant', text: 'cdefg' },
+      { role: 'user', text: '56789' },
+    ]);
+    expect(transcript.droppedChars).to.equal(6);
+  });
+
   it('renders entries as role: text lines', () => {
     expect(
       renderTranscript([
