@@ -5,6 +5,7 @@ import { emptyStats, type ConversationStats } from './conversation-stats.js';
 import { DelegationRunner } from './delegation-runner.js';
 import type { HandoffDelegate } from './handoff-delegate.js';
 import { InputQueue, type QueuedInput } from './input-queue.js';
+import { retryWithBackoff } from './reconnect-backoff.js';
 import type { Logger } from './logger.js';
 import type { ParleyConfig } from './parley-config.js';
 import { ParleyError, isParleyError } from './parley-error.js';
@@ -139,17 +140,12 @@ export class ConversationSession {
       connection.terminate();
       throw new ParleyError('ERR_START_ABORTED', 'the start was aborted: the conversation was closed or replaced while connecting');
     }
-    this.connection = connection;
-    this.policy = this.strategy.createPolicy(this.createHandle(), this.settings);
-    const first = JSON.stringify(this.strategy.sessionUpdate(this.settings));
-    this.stats.framesOut += 1;
-    this.stats.bytesOut += first.length;
     try {
-      await connection.send(first);
+      await this.establish(connection);
     } catch (error) {
       this.discard();
       connection.terminate();
-      throw new ParleyError('ERR_SEND_FAILED', `could not send session.update: ${messageOf(error)}`, { cause: error });
+      throw error;
     }
     if ((this.state as SessionState) === 'ended') {
       connection.terminate();
@@ -378,7 +374,6 @@ export class ConversationSession {
    * connection after its `session.update`. Gives up with a fatal error after `maxAttempts`.
    */
   private async reconnect(cause: string): Promise<void> {
-    const settings = this.context.config.realtime.reconnect;
     this.state = 'reconnecting';
     this.stats.state = 'reconnecting';
     this.notifyIdle();
@@ -404,52 +399,74 @@ export class ConversationSession {
     this.policy = undefined;
     this.early.length = 0;
     this.context.logger.warn('connection lost; reconnecting', { cause });
-    let lastError = cause;
-    for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
-      const base = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.round(base / 2 + Math.random() * (base / 2));
-      this.emit({ type: 'reconnecting', attempt, delayMs });
-      await new Promise<void>((resolve) => {
-        const timer = this.context.clock.setTimer(delayMs, () => {
-          this.timers.delete(timer);
-          resolve();
-        });
-        this.timers.add({ cancel: () => (timer.cancel(), resolve()) });
-      });
-      if (this.state !== 'reconnecting') return;
-      try {
-        const connection = await this.context.reconnect(this.listener());
-        if ((this.state as SessionState) !== 'reconnecting') {
-          connection.terminate();
-          return;
-        }
-        this.connection = connection;
-        this.policy = this.strategy.createPolicy(this.createHandle(), this.settings);
-        const first = JSON.stringify(this.strategy.sessionUpdate(this.settings));
-        this.stats.framesOut += 1;
-        this.stats.bytesOut += first.length;
-        await connection.send(first);
-        if ((this.state as SessionState) !== 'reconnecting') return;
-        this.state = 'running';
-        this.stats.state = 'running';
-        this.stats.reconnections += 1;
-        this.emit(lost.length > 0 ? { type: 'reconnected', attempt, lostHandoffs: lost } : { type: 'reconnected', attempt });
-        if (this.pausedForEvents) connection.pause();
-        release();
-        for (const replay of this.early.splice(0)) {
-          if (this.state !== 'running') break;
-          replay();
-        }
-        return;
-      } catch (error) {
-        lastError = messageOf(error);
-        this.early.length = 0;
-        this.connection?.terminate();
-        this.connection = undefined;
-        this.context.logger.warn('reconnection attempt failed', { attempt, error: lastError });
-      }
+    const stillReconnecting = (): boolean => this.state === 'reconnecting';
+    const outcome = await retryWithBackoff(
+      this.context.config.realtime.reconnect,
+      {
+        announce: (attempt, delayMs) => this.emit({ type: 'reconnecting', attempt, delayMs }),
+        wait: (delayMs) =>
+          new Promise<boolean>((resolve) => {
+            const timer = this.context.clock.setTimer(delayMs, () => {
+              this.timers.delete(timer);
+              resolve(stillReconnecting());
+            });
+            this.timers.add({ cancel: () => (timer.cancel(), resolve(false)) });
+          }),
+        attempt: async () => {
+          const connection = await this.context.reconnect(this.listener());
+          if (!stillReconnecting()) {
+            connection.terminate();
+            return;
+          }
+          await this.establish(connection);
+        },
+        failed: (attempt, message) => {
+          this.early.length = 0;
+          this.connection?.terminate();
+          this.connection = undefined;
+          this.context.logger.warn('reconnection attempt failed', { attempt, error: message });
+        },
+      },
+      cause,
+    );
+    if (outcome.kind === 'gave_up') {
+      const attempts = this.context.config.realtime.reconnect.maxAttempts;
+      this.fatal(`could not reconnect after ${attempts} attempts: ${outcome.lastError}`, 'ERR_CONNECTION_LOST');
+      return;
     }
-    this.fatal(`could not reconnect after ${settings.maxAttempts} attempts: ${lastError}`, 'ERR_CONNECTION_LOST');
+    const connection = this.connection as Connection | undefined;
+    if (outcome.kind === 'stopped' || !stillReconnecting() || connection === undefined) return;
+    this.state = 'running';
+    this.stats.state = 'running';
+    this.stats.reconnections += 1;
+    this.emit(
+      lost.length > 0
+        ? { type: 'reconnected', attempt: outcome.attempt, lostHandoffs: lost }
+        : { type: 'reconnected', attempt: outcome.attempt },
+    );
+    if (this.pausedForEvents) connection.pause();
+    release();
+    for (const replay of this.early.splice(0)) {
+      if (this.state !== 'running') break;
+      replay();
+    }
+  }
+
+  /**
+   * Adopts a connection: a fresh policy, then the strategy's `session.update`, sent first. Rejects
+   * (with a typed error) when that send fails.
+   */
+  private async establish(connection: Connection): Promise<void> {
+    this.connection = connection;
+    this.policy = this.strategy.createPolicy(this.createHandle(), this.settings);
+    const first = JSON.stringify(this.strategy.sessionUpdate(this.settings));
+    this.stats.framesOut += 1;
+    this.stats.bytesOut += first.length;
+    try {
+      await connection.send(first);
+    } catch (error) {
+      throw new ParleyError('ERR_SEND_FAILED', `could not send session.update: ${messageOf(error)}`, { cause: error });
+    }
   }
 
   // ---- the processing loop -----------------------------------------------------------------------
@@ -609,11 +626,6 @@ export class ConversationSession {
 
   private requireRunning(): void {
     if (!this.running) throw ParleyError.notRunning();
-  }
-
-  /** Whether the transport is paused for a slow consumer (for tests and stats). */
-  get eventPressure(): boolean {
-    return this.pausedForEvents;
   }
 }
 
