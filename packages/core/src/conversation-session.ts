@@ -4,8 +4,9 @@ import type { ConversationEvent, EndReason } from './conversation-event.js';
 import { emptyStats, type ConversationStats } from './conversation-stats.js';
 import { DelegationRunner } from './delegation-runner.js';
 import type { HandoffDelegate } from './handoff-delegate.js';
-import { InputQueue, type QueuedInput } from './input-queue.js';
+import type { QueuedInput } from './input-queue.js';
 import { retryWithBackoff } from './reconnect-backoff.js';
+import { SessionInputs } from './session-inputs.js';
 import type { Logger } from './logger.js';
 import type { ParleyConfig } from './parley-config.js';
 import { ParleyError, isParleyError } from './parley-error.js';
@@ -47,7 +48,7 @@ export class ConversationSession {
   private connection: Connection | undefined;
   private policy: SessionPolicy | undefined;
   private readonly transcript: ActiveTranscript;
-  private readonly inputs: InputQueue;
+  private readonly inputs: SessionInputs;
   private readonly timers = new Set<Cancellable>();
   private readonly early: (() => void)[] = [];
   private delegations: DelegationRunner;
@@ -56,15 +57,8 @@ export class ConversationSession {
   private epoch = 0;
   private reconnected: Promise<void> = Promise.resolve();
   /** Resolves when the current connection is dropped for a reconnection (releases the loop). */
-  /** True while the loop waits for input with nothing queued. */
-  private loopIdle = true;
-  /** `close()` calls waiting for the queued inputs to be sent. */
-  private readonly idleWaiters: (() => void)[] = [];
   /** Releases the loop's wait for a send (set while it waits; called when the connection is dropped). */
   private releaseLoop: (() => void) | undefined;
-  private dropBurst = false;
-  /** Finishes requested (by a delegate or the application) that the policy has not processed yet. */
-  private pendingFinishes = 0;
   private pausedForEvents = false;
 
   constructor(
@@ -76,7 +70,7 @@ export class ConversationSession {
     this.stats = emptyStats(strategy.id);
     this.stats.state = 'starting';
     this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries, context.config.realtime.transcript.maxEntryChars);
-    this.inputs = new InputQueue({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
+    this.inputs = new SessionInputs({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
     this.delegations = this.createDelegationRunner();
   }
 
@@ -111,18 +105,9 @@ export class ConversationSession {
 
   private createDelegationRunner(): DelegationRunner {
     return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
-      output: (text) => {
-        this.loopIdle = false;
-        return this.inputs.put({ lane: 'handoffOut', kind: 'output', text });
-      },
-      finish: () => this.queueFinish(),
+      output: (text) => this.inputs.putOutput(text),
+      finish: () => this.inputs.putFinish(),
     });
-  }
-
-  private queueFinish(): Promise<void> {
-    this.pendingFinishes += 1;
-    this.loopIdle = false;
-    return this.inputs.put({ lane: 'handoffOut', kind: 'finish' });
   }
 
   /** True once the session ended or was replaced. */
@@ -170,14 +155,10 @@ export class ConversationSession {
   /** Queues an encoded audio message (or its JSON text); drops and counts it when the audio lane is full. */
   offerAudio(message: ClientMessage | string): void {
     this.requireRunning();
-    if (this.inputs.offerAudio(typeof message === 'string' ? message : JSON.stringify(message))) {
-      this.loopIdle = false;
-      this.dropBurst = false;
-      return;
-    }
+    const offer = this.inputs.offerAudio(typeof message === 'string' ? message : JSON.stringify(message));
+    if (offer === 'queued') return;
     this.stats.droppedAudioFrames += 1;
-    if (!this.dropBurst) {
-      this.dropBurst = true;
+    if (offer === 'dropped_first_of_burst') {
       this.context.logger.warn('audio queue full: dropping audio frames until it drains', {
         capacity: this.context.config.realtime.queues.audioIn,
         dropped: this.stats.droppedAudioFrames,
@@ -188,28 +169,25 @@ export class ConversationSession {
   /** Queues user text (encoded); awaits space. */
   putText(message: ClientMessage): Promise<void> {
     this.requireRunning();
-    this.loopIdle = false;
-    return this.inputs.put({ lane: 'textIn', kind: 'text', message: JSON.stringify(message) });
+    return this.inputs.putText(JSON.stringify(message));
   }
 
   /** Queues a response request; awaits space. */
   putResponseRequest(): Promise<void> {
     this.requireRunning();
-    this.loopIdle = false;
-    return this.inputs.put({ lane: 'textIn', kind: 'response' });
+    return this.inputs.putResponseRequest();
   }
 
   /** Queues assistant output (from the application); awaits space. */
   putAssistantOutput(text: string): Promise<void> {
     this.requireRunning();
-    this.loopIdle = false;
-    return this.inputs.put({ lane: 'handoffOut', kind: 'output', text });
+    return this.inputs.putOutput(text);
   }
 
   /** Queues the end of the delegated turn (from the application); awaits space. */
   putFinishTurn(): Promise<void> {
     this.requireRunning();
-    return this.queueFinish();
+    return this.inputs.putFinish();
   }
 
   /** Hands a playback report to the policy. */
@@ -274,8 +252,6 @@ export class ConversationSession {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.stats.discardedInputs += this.inputs.close();
-    this.notifyIdle();
-    this.pendingFinishes = 0;
     this.early.length = 0;
     try {
       this.policy?.dispose();
@@ -376,7 +352,7 @@ export class ConversationSession {
   private async reconnect(cause: string): Promise<void> {
     this.state = 'reconnecting';
     this.stats.state = 'reconnecting';
-    this.notifyIdle();
+    this.inputs.release();
     let release: () => void = () => undefined;
     this.reconnected = new Promise((resolve) => (release = resolve));
     const lost = this.policy?.openHandoffs?.() ?? [];
@@ -477,21 +453,13 @@ export class ConversationSession {
    * Used by `close()`: what the application queued is sent, unless the socket would hold the close.
    */
   flushInputs(): Promise<void> {
-    if (this.state !== 'running' || this.loopIdle || this.releaseLoop !== undefined) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private notifyIdle(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.state !== 'running') return Promise.resolve();
+    return this.inputs.flushed(this.releaseLoop !== undefined);
   }
 
   private async loop(): Promise<void> {
     for (;;) {
-      const sizes = this.inputs.sizes();
-      this.loopIdle = sizes.audioIn + sizes.textIn + sizes.handoffOut === 0;
-      if (this.loopIdle) this.notifyIdle();
       const input = await this.inputs.take();
-      this.loopIdle = false;
       while (this.state === 'reconnecting') await this.reconnected;
       if (input === undefined || this.state !== 'running') return;
       this.process(input);
@@ -500,7 +468,7 @@ export class ConversationSession {
       // for the send to complete, so the input queues fill and their full rules apply. A
       // reconnection releases the wait: a dropped connection's sends may never settle.
       if ((this.connection?.bufferedAmount ?? 0) > 0) {
-        this.notifyIdle();
+        this.inputs.release();
         await new Promise<void>((resolve) => {
           this.releaseLoop = resolve;
           this.lastSend.then(resolve, resolve);
@@ -523,7 +491,7 @@ export class ConversationSession {
         this.guard(() => this.policy?.assistantOutput(input.text));
         return;
       case 'finish':
-        this.pendingFinishes = Math.max(0, this.pendingFinishes - 1);
+        this.inputs.finishProcessed();
         this.guard(() => this.policy?.finishTurn());
         return;
     }
@@ -566,7 +534,7 @@ export class ConversationSession {
       config: session.context.config,
       logger: session.context.logger,
       now: () => session.context.clock.now(),
-      finishPending: () => session.pendingFinishes > 0,
+      finishPending: () => session.inputs.finishPending,
     };
   }
 

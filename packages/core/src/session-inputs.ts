@@ -1,0 +1,107 @@
+import { InputQueue, type InputLane, type QueuedInput } from './input-queue.js';
+
+/** What became of an offered audio frame. */
+export type AudioOffer = 'queued' | 'dropped' | 'dropped_first_of_burst';
+
+/**
+ * The inputs of one conversation (spec 04): the bounded {@link InputQueue}, plus what the processing
+ * loop and `close()` need around it — whether the loop is idle (for flushing on close), the finishes
+ * not yet processed (so a policy can tell a busy delegate from one that already finished), and the
+ * audio drop bursts (one warning per burst).
+ */
+export class SessionInputs {
+  private readonly queue: InputQueue;
+  private idle = true;
+  private readonly idleWaiters: (() => void)[] = [];
+  private inBurst = false;
+  private finishes = 0;
+
+  constructor(capacity: Record<InputLane, number>) {
+    this.queue = new InputQueue(capacity);
+  }
+
+  /** Queues an audio message; a full audio lane drops it (the caller counts, and warns on the first of a burst). */
+  offerAudio(text: string): AudioOffer {
+    if (this.queue.offerAudio(text)) {
+      this.idle = false;
+      this.inBurst = false;
+      return 'queued';
+    }
+    if (this.inBurst) return 'dropped';
+    this.inBurst = true;
+    return 'dropped_first_of_burst';
+  }
+
+  /** Queues user text (JSON); awaits space. */
+  putText(message: string): Promise<void> {
+    return this.put({ lane: 'textIn', kind: 'text', message });
+  }
+
+  /** Queues a response request; awaits space. */
+  putResponseRequest(): Promise<void> {
+    return this.put({ lane: 'textIn', kind: 'response' });
+  }
+
+  /** Queues one assistant message; awaits space. */
+  putOutput(text: string): Promise<void> {
+    return this.put({ lane: 'handoffOut', kind: 'output', text });
+  }
+
+  /** Queues the end of the delegated turn; awaits space. From now until processed, {@link finishPending} is true. */
+  putFinish(): Promise<void> {
+    this.finishes += 1;
+    return this.put({ lane: 'handoffOut', kind: 'finish' });
+  }
+
+  /** True while a finish was queued and not processed yet. */
+  get finishPending(): boolean {
+    return this.finishes > 0;
+  }
+
+  /** The processing loop took a finish. */
+  finishProcessed(): void {
+    this.finishes = Math.max(0, this.finishes - 1);
+  }
+
+  /** Inputs queued per lane. */
+  sizes(): Record<InputLane, number> {
+    return this.queue.sizes();
+  }
+
+  /** For the processing loop: the next input, in arrival order (`undefined` once closed). Idle while it waits on an empty queue. */
+  async take(): Promise<QueuedInput | undefined> {
+    const sizes = this.queue.sizes();
+    this.idle = sizes.audioIn + sizes.textIn + sizes.handoffOut === 0;
+    if (this.idle) this.release();
+    const input = await this.queue.take();
+    this.idle = false;
+    return input;
+  }
+
+  /**
+   * Resolves once everything queued now has been taken and handed on, or at once when the loop is
+   * idle or `blocked` (waiting on a stuck socket); {@link release} wakes the waiters early.
+   */
+  flushed(blocked: boolean): Promise<void> {
+    if (this.idle || blocked) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Wakes whoever waits in {@link flushed} (the loop blocked, the conversation reconnects or ends). */
+  release(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Closes: waiting callers fail with `conversation is not running`; returns how many inputs were discarded. */
+  close(): number {
+    const discarded = this.queue.close();
+    this.finishes = 0;
+    this.release();
+    return discarded;
+  }
+
+  private put(input: Exclude<QueuedInput, { lane: 'audioIn' }>): Promise<void> {
+    this.idle = false;
+    return this.queue.put(input);
+  }
+}
