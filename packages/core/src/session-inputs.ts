@@ -68,14 +68,18 @@ export class SessionInputs {
     return this.queue.sizes();
   }
 
-  /** For the processing loop: the next input, in arrival order (`undefined` once closed). Idle while it waits on an empty queue. */
-  async take(): Promise<QueuedInput | undefined> {
+  /**
+   * For the processing loop: the next input in arrival order (`undefined` once closed). The loop is
+   * idle while it waits on an empty queue; any new input makes it busy again. Always a promise: the
+   * loop yields between inputs, so a failure of the previous send is handled before the next input.
+   */
+  take(): Promise<QueuedInput | undefined> {
     const sizes = this.queue.sizes();
-    this.idle = sizes.audioIn + sizes.textIn + sizes.handoffOut === 0;
-    if (this.idle) this.release();
-    const input = await this.queue.take();
-    this.idle = false;
-    return input;
+    if (sizes.audioIn + sizes.textIn + sizes.handoffOut === 0) {
+      this.idle = true;
+      this.release();
+    }
+    return this.queue.take();
   }
 
   /**
