@@ -89,7 +89,7 @@ export class ConversationSession {
     const current = (): boolean => epoch === this.epoch;
     return {
       onText: (text) => {
-        if (current()) this.onText(text);
+        if (epoch === this.epoch) this.onText(text);
       },
       onBinary: (data) => {
         if (current()) this.onBinary(data);
@@ -539,8 +539,10 @@ export class ConversationSession {
   }
 
   private deliver(event: RealtimeEvent): void {
-    if (this.state !== 'running' && this.state !== 'reconnecting') return;
-    this.emit(event);
+    const state = this.state;
+    if (state !== 'running' && state !== 'reconnecting') return;
+    this.stats.eventsDelivered += 1;
+    this.context.emit(event);
     if (event.type === 'error' && event.fatal) this.end('error');
   }
 

@@ -128,12 +128,14 @@ class EventIterator implements AsyncIterableIterator<ConversationEvent>, Subscri
   }
 
   next(): Promise<IteratorResult<ConversationEvent>> {
-    if (this.size > 0) {
-      const event = this.buffer[this.head] as ConversationEvent;
-      this.head += 1;
-      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-        this.buffer = this.buffer.slice(this.head);
+    const head = this.head;
+    if (head < this.buffer.length) {
+      const event = this.buffer[head] as ConversationEvent;
+      if (head + 1 === this.buffer.length) {
+        this.buffer.length = 0;
         this.head = 0;
+      } else {
+        this.head = head + 1;
       }
       if (event.type === 'closed') this.finish();
       else this.hub.relieved();
