@@ -1,4 +1,5 @@
 import type { SkipReason } from './protocol-strategy.js';
+import type { ErrorEvent } from './realtime-event.js';
 
 /** A parsed JSON object (server JSON: read it, never merge it into framework objects). */
 export type JsonObject = Record<string, unknown>;
@@ -52,4 +53,14 @@ export function serverErrorMessage(frame: JsonObject): string | undefined {
   const error = frame.error;
   if (isJsonObject(error) && typeof error.message === 'string') return error.message;
   return error === undefined ? undefined : JSON.stringify(error);
+}
+
+/**
+ * A server `error` frame as an event (both dialects share the rule): fatal, with
+ * {@link serverErrorMessage}; `invalid_fields` when it has no message at all. The policy decides
+ * what is a race.
+ */
+export function decodeServerError(frame: JsonObject): ErrorEvent | SkipReason {
+  const message = serverErrorMessage(frame);
+  return message === undefined ? 'invalid_fields' : { type: 'error', message, fatal: true };
 }

@@ -2,7 +2,7 @@ import {
   numberField,
   objectField,
   parseFrame,
-  serverErrorMessage,
+  decodeServerError,
   stringField,
   type AudioOutEvent,
   type JsonObject,
@@ -68,10 +68,8 @@ export function decodeV1Frame(frame: string): RealtimeEvent | SkipReason {
       if (handoffId === undefined || itemId === undefined || inputTranscript === undefined) return 'invalid_fields';
       return { type: 'handoffRequested', handoffId, itemId, inputTranscript, activeTranscript: [] };
     }
-    case 'error': {
-      const text = serverErrorMessage(parsed);
-      return text === undefined ? 'invalid_fields' : { type: 'error', message: text, fatal: true };
-    }
+    case 'error':
+      return decodeServerError(parsed);
     default:
       return 'unknown_type';
   }

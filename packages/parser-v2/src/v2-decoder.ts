@@ -1,7 +1,7 @@
 import {
   isJsonObject,
   parseFrame,
-  serverErrorMessage,
+  decodeServerError,
   type AudioOutEvent,
   type JsonObject,
   type RealtimeEvent,
@@ -65,10 +65,8 @@ export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
       return message.item === undefined ? 'invalid_fields' : { type: 'conversationItemAdded', item: message.item };
     case 'conversation.item.done':
       return decodeItemDone(message);
-    case 'error': {
-      const text = serverErrorMessage(message);
-      return text === undefined ? 'invalid_fields' : { type: 'error', message: text, fatal: true };
-    }
+    case 'error':
+      return decodeServerError(message);
     default:
       return 'unknown_type';
   }
