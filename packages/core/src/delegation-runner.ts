@@ -1,3 +1,4 @@
+import { messageOf } from './error-message.js';
 import type { DelegationTurn, HandoffDelegate, Steering } from './handoff-delegate.js';
 import type { Logger } from './logger.js';
 import type { DelegationRequest } from './session-policy.js';
@@ -10,7 +11,7 @@ export interface DelegationSink {
 
 /** The text a failed delegate's turn finishes with. */
 export function delegateFailureText(error: unknown): string {
-  return `The background agent failed: ${error instanceof Error ? error.message : String(error)}`;
+  return `The background agent failed: ${messageOf(error)}`;
 }
 
 /**
@@ -62,7 +63,7 @@ export class DelegationRunner {
   private fail(turn: Turn, handoffId: string, error: unknown): void {
     this.logger.error('the background agent failed; its turn is finished with the failure text', {
       handoffId,
-      error: error instanceof Error ? error.message : String(error),
+      error: messageOf(error),
     });
     void turn.output(delegateFailureText(error)).then(() => turn.finish());
   }

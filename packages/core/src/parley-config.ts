@@ -1,5 +1,6 @@
 import convict from 'convict';
 import type { ServiceIdentifier } from 'inversify';
+import { messageOf } from './error-message.js';
 import { ParleyError } from './parley-error.js';
 import { LOG_LEVELS, type LogLevel } from './pino-logger.js';
 
@@ -244,7 +245,7 @@ export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: Loa
   } catch (error) {
     // convict appends ": value was <the value>" — which can be a secret (an Authorization header,
     // a key pasted into the wrong field). Name the field, never the value; keep no cause.
-    const detail = (error instanceof Error ? error.message : String(error)).replace(/: value was [^\n]*/g, '');
+    const detail = messageOf(error).replace(/: value was [^\n]*/g, '');
     throw new ParleyError('ERR_INVALID_CONFIG', `invalid configuration: ${detail}`);
   }
 }

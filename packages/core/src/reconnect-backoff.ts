@@ -1,3 +1,5 @@
+import { messageOf } from './error-message.js';
+
 /** The `realtime.reconnect` settings that shape the backoff. */
 export interface BackoffSettings {
   maxAttempts: number;
@@ -40,7 +42,7 @@ export async function retryWithBackoff(settings: BackoffSettings, hooks: RetryHo
       await hooks.attempt(attempt);
       return { kind: 'succeeded', attempt };
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = messageOf(error);
       hooks.failed(attempt, lastError);
     }
   }

@@ -1,0 +1,181 @@
+import { ActiveTranscript } from './active-transcript.js';
+import type { Cancellable, Clock } from './clock.js';
+import type { ConversationEvent, EndReason } from './conversation-event.js';
+import type { ConversationSession } from './conversation-session.js';
+import { emptyStats, type ConversationStats } from './conversation-stats.js';
+import { DelegationRunner } from './delegation-runner.js';
+import { messageOf } from './error-message.js';
+import type { HandoffDelegate } from './handoff-delegate.js';
+import type { Logger } from './logger.js';
+import type { ParleyConfig } from './parley-config.js';
+import type { ProtocolStrategy } from './protocol-strategy.js';
+import type { RealtimeEvent } from './realtime-event.js';
+import { SessionInputs } from './session-inputs.js';
+import type { SessionPolicy } from './session-policy.js';
+import type { SessionSettings } from './session-settings.js';
+import type { Connection, ConnectionListener } from './transport-factory.js';
+
+/** What a session needs from its manager. */
+export interface SessionContext {
+  config: ParleyConfig;
+  clock: Clock;
+  logger: Logger;
+  delegate: HandoffDelegate | undefined;
+  /** Delivers an event to the application. */
+  emit(event: ConversationEvent): void;
+  /** The session ended (not replaced): the manager forgets it. */
+  ended(session: ConversationSession): void;
+  /** Opens a new connection for a reconnection (same request), delivering to `listener`. */
+  reconnect(listener: ConnectionListener): Promise<Connection>;
+}
+
+/** Where a conversation is in its lifecycle (spec 04 "Lifecycle"). */
+export type SessionState = 'starting' | 'running' | 'reconnecting' | 'ended';
+
+/**
+ * The state one conversation's parts share — the inbound path, the input loop, the reconnection
+ * and the policy handle — and the few operations they all use: delivering and emitting events,
+ * fatal errors, guarding policy calls, ending. Internal to core (not exported from the package).
+ */
+export class SessionCore {
+  /** Counters, kept after the end. */
+  readonly stats: ConversationStats;
+  /** Aborted when the session ends or is replaced (stops a connect in progress, and delegates). */
+  readonly abort = new AbortController();
+  readonly transcript: ActiveTranscript;
+  readonly inputs: SessionInputs;
+  /** The timers of the policy and the reconnection backoff; cancelled on end and on reconnection. */
+  readonly timers = new Set<Cancellable>();
+  /** Inbound calls that arrived while a connection was being established; replayed once running. */
+  readonly early: (() => void)[] = [];
+  state: SessionState = 'starting';
+  connection: Connection | undefined;
+  policy: SessionPolicy | undefined;
+  delegations: DelegationRunner;
+  delegationAbort = new AbortController();
+  /** Counts connection attempts: calls from a listener of an earlier attempt are ignored. */
+  epoch = 0;
+  /** The newest send's completion (what the input loop waits for on a congested socket). */
+  lastSend: Promise<void> = Promise.resolve();
+  /** Resolves when a reconnection succeeded (the input loop waits for it while reconnecting). */
+  reconnected: Promise<void> = Promise.resolve();
+  /** Releases the loop's wait for a send (set while it waits; called when the connection is dropped). */
+  releaseLoop: (() => void) | undefined;
+  /** True while a slow event consumer holds inbound delivery (re-applied to a new connection). */
+  pausedForEvents = false;
+
+  constructor(
+    readonly strategy: ProtocolStrategy,
+    readonly settings: SessionSettings,
+    readonly context: SessionContext,
+    /** Tells the manager that this conversation ended (with `closed`). */
+    private readonly ended: () => void,
+  ) {
+    const queues = context.config.realtime.queues;
+    this.stats = emptyStats(strategy.id);
+    this.stats.state = 'starting';
+    this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries, context.config.realtime.transcript.maxEntryChars);
+    this.inputs = new SessionInputs({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
+    this.delegations = this.createDelegationRunner();
+  }
+
+  /** True while the conversation runs (started and not ended; reconnecting counts as running). */
+  get running(): boolean {
+    return this.state === 'running' || this.state === 'reconnecting';
+  }
+
+  /** A delegation runner whose delegates answer into the handoff queue, aborted with `delegationAbort`. */
+  createDelegationRunner(): DelegationRunner {
+    return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
+      output: (text) => this.inputs.putOutput(text),
+      finish: () => this.inputs.putFinish(),
+    });
+  }
+
+  // ---- delivering ---------------------------------------------------------------------------------
+
+  /** Delivers a server event (counted); a fatal `error` then ends the conversation with `error`. */
+  deliver(event: RealtimeEvent): void {
+    const state = this.state;
+    if (state !== 'running' && state !== 'reconnecting') return;
+    this.stats.eventsDelivered += 1;
+    this.context.emit(event);
+    if (event.type === 'error' && event.fatal) this.end('error');
+  }
+
+  /** Emits a conversation event (counted), unless the conversation ended. */
+  emit(event: ConversationEvent): void {
+    if (this.state === 'ended') return;
+    this.stats.eventsDelivered += 1;
+    this.context.emit(event);
+  }
+
+  /** Delivers a fatal `error` event, which ends the conversation. */
+  fatal(message: string, code?: string): void {
+    if (this.state === 'ended') return;
+    const event: RealtimeEvent =
+      code === undefined ? { type: 'error', message, fatal: true } : { type: 'error', message, fatal: true, code };
+    this.deliver(event);
+  }
+
+  /** Runs a call into the policy; an exception is a fatal `ERR_POLICY_FAILED`. */
+  guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.policyFailed(error);
+    }
+  }
+
+  /** The policy threw: logged, then a fatal `ERR_POLICY_FAILED`. */
+  policyFailed(error: unknown): void {
+    this.context.logger.error('the session policy threw', { error: messageOf(error), protocol: this.strategy.id });
+    this.fatal(`internal error in the ${this.strategy.id} session policy: ${messageOf(error)}`, 'ERR_POLICY_FAILED');
+  }
+
+  // ---- ending -------------------------------------------------------------------------------------
+
+  /** Ends the conversation and emits `closed` (once). */
+  end(reason: EndReason, code?: number, closeReason?: string): void {
+    if (this.state === 'ended') return;
+    const wasRunning = this.running;
+    this.discard();
+    if (reason === 'transport_closed') this.connection?.terminate();
+    else this.connection?.close();
+    if (!wasRunning) return;
+    const closed: ConversationEvent = { type: 'closed', reason };
+    if (code !== undefined) closed.code = code;
+    if (closeReason !== undefined) closed.closeReason = closeReason;
+    this.context.emit(closed);
+    this.ended();
+  }
+
+  /** Drops the conversation silently (replaced by a new start): no `closed`, no timer fires. */
+  drop(): void {
+    if (this.state === 'ended') return;
+    this.discard();
+    this.connection?.terminate();
+  }
+
+  /** Marks the conversation ended and lets go of everything pending (inputs are counted). */
+  discard(): void {
+    this.state = 'ended';
+    this.stats.state = 'ended';
+    this.abort.abort();
+    this.delegationAbort.abort();
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.stats.discardedInputs += this.inputs.close();
+    this.early.length = 0;
+    this.disposePolicy();
+  }
+
+  /** Disposes the policy; an exception is logged (the conversation is ending or reconnecting). */
+  disposePolicy(): void {
+    try {
+      this.policy?.dispose();
+    } catch (error) {
+      this.context.logger.error('session policy dispose failed', { error: messageOf(error) });
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { messageOf } from './error-message.js';
+import { isParleyError } from './parley-error.js';
+import type { SessionCore } from './session-core.js';
+import type { SessionReconnection } from './session-reconnection.js';
+import type { ConnectionListener } from './transport-factory.js';
+
+/**
+ * The inbound path of one conversation: frames and connection events from the transport. A text
+ * frame is decoded by the strategy, feeds the active transcript, then goes to the policy; a binary
+ * frame, a read error or a close ends the conversation (or, opt-in, starts a reconnection). What
+ * arrives while a connection is being established waits in the early buffer and is replayed once
+ * the conversation runs. Internal to core.
+ */
+export class SessionInbound {
+  constructor(
+    private readonly core: SessionCore,
+    private readonly reconnection: SessionReconnection,
+  ) {}
+
+  /**
+   * A listener for one connection attempt: calls from an attempt that is no longer current (a
+   * connection replaced by a reconnection) are ignored.
+   */
+  listener(): ConnectionListener {
+    const core = this.core;
+    core.epoch += 1;
+    const epoch = core.epoch;
+    const current = (): boolean => epoch === core.epoch;
+    return {
+      onText: (text) => {
+        if (epoch === core.epoch) this.onText(text);
+      },
+      onBinary: (data) => {
+        if (current()) this.onBinary(data);
+      },
+      onClose: (code, reason) => {
+        if (current()) this.onClose(code, reason);
+      },
+      onError: (error) => {
+        if (current()) this.onError(error);
+      },
+    };
+  }
+
+  /** Replays what arrived while the connection was being established (stops if it ends meanwhile). */
+  replayEarly(): void {
+    const core = this.core;
+    for (const replay of core.early.splice(0)) {
+      if (core.state !== 'running') break;
+      replay();
+    }
+  }
+
+  onText(text: string): void {
+    const core = this.core;
+    if (core.state !== 'running') {
+      if (core.state === 'starting' || core.state === 'reconnecting') core.early.push(() => this.onText(text));
+      return;
+    }
+    const stats = core.stats;
+    stats.framesIn += 1;
+    stats.bytesIn += text.length;
+    const decoded = core.strategy.decode(text);
+    if (typeof decoded === 'string') {
+      stats.skippedFrames += 1;
+      stats.skippedByReason[decoded] += 1;
+      core.context.logger.debug('skipped an inbound frame', { reason: decoded });
+      return;
+    }
+    switch (decoded.type) {
+      case 'inputTranscriptDelta':
+        core.transcript.appendDelta('user', decoded.delta);
+        break;
+      case 'outputTranscriptDelta':
+        core.transcript.appendDelta('assistant', decoded.delta);
+        break;
+      case 'inputTranscriptDone':
+        core.transcript.complete('user', decoded.text);
+        break;
+      case 'outputTranscriptDone':
+        core.transcript.complete('assistant', decoded.text);
+        break;
+      default:
+        break;
+    }
+    try {
+      core.policy?.onServerEvent(decoded);
+    } catch (error) {
+      core.policyFailed(error);
+    }
+  }
+
+  onBinary(data: Uint8Array): void {
+    const core = this.core;
+    if (core.state !== 'running') {
+      if (core.state === 'starting' || core.state === 'reconnecting') core.early.push(() => this.onBinary(data));
+      return;
+    }
+    core.stats.framesIn += 1;
+    core.stats.bytesIn += data.byteLength;
+    core.fatal('received a binary frame: realtime protocols use text frames only', 'ERR_BINARY_FRAME');
+  }
+
+  onClose(code: number, reason: string): void {
+    const core = this.core;
+    if (core.state === 'starting' || core.state === 'reconnecting') {
+      core.early.push(() => this.onClose(code, reason));
+      return;
+    }
+    if (this.reconnection.afterClose(code)) return;
+    core.end('transport_closed', code, reason);
+  }
+
+  onError(error: Error): void {
+    const core = this.core;
+    if (core.state === 'starting' || core.state === 'reconnecting') {
+      core.early.push(() => this.onError(error));
+      return;
+    }
+    const code = isParleyError(error) ? error.code : 'ERR_CONNECTION_LOST';
+    if (this.reconnection.afterError(code, error)) return;
+    core.fatal(messageOf(error), code);
+  }
+}

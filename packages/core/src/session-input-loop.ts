@@ -1,0 +1,97 @@
+import type { QueuedInput } from './input-queue.js';
+import type { SessionCore } from './session-core.js';
+import type { SessionReconnection } from './session-reconnection.js';
+
+/**
+ * The processing loop of one conversation (spec 04 "Inputs and queues"): takes the queued inputs
+ * one at a time, in arrival order, and hands each to the socket or to the policy, so a policy never
+ * sees two things at once. It waits for the socket when the socket holds bytes, so a stuck socket
+ * holds the input queues and their full rules apply. Internal to core.
+ */
+export class SessionInputLoop {
+  constructor(
+    private readonly core: SessionCore,
+    private readonly reconnection: SessionReconnection,
+  ) {}
+
+  /** Starts the loop (once the conversation runs); it ends when the inputs close or the conversation ends. */
+  start(): void {
+    void this.loop();
+  }
+
+  /**
+   * Resolves once the inputs queued now have been handed to the socket, or at once when that cannot
+   * happen without waiting on the socket (it is stuck or congested, or the conversation reconnects).
+   * Used by `close()`: what the application queued is sent, unless the socket would hold the close.
+   */
+  flushInputs(): Promise<void> {
+    const core = this.core;
+    if (core.state !== 'running') return Promise.resolve();
+    return core.inputs.flushed(core.releaseLoop !== undefined);
+  }
+
+  /**
+   * Sends a text frame on the current connection (counted), in order with every other send. A
+   * failed send is offered to `onError` first; otherwise it is a lost connection (a reconnection,
+   * when enabled) or a fatal `ERR_SEND_FAILED`.
+   */
+  sendText(text: string, onError?: (error: Error) => boolean): void {
+    const core = this.core;
+    const connection = core.connection;
+    if (connection === undefined || core.state !== 'running') return;
+    core.stats.framesOut += 1;
+    core.stats.bytesOut += text.length;
+    const epoch = core.epoch;
+    core.lastSend = connection.send(text).then(undefined, (error: unknown) => {
+      if (core.state !== 'running' || epoch !== core.epoch) return;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (onError !== undefined && onError(failure)) return;
+      // A write that fails is a connection going away: the transport may report the loss after
+      // the failed send. With reconnection on, it is handled as the lost connection.
+      if (this.reconnection.afterSendFailure(failure.message)) return;
+      core.fatal(`failed to send a message: ${failure.message}`, 'ERR_SEND_FAILED');
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const core = this.core;
+    for (;;) {
+      const input = await core.inputs.take();
+      while (core.state === 'reconnecting') await core.reconnected;
+      if (input === undefined || core.state !== 'running') return;
+      this.process(input);
+      // Wait until the socket took the frame. When the transport buffered nothing, it already has
+      // (no promise hop per frame); when it holds bytes (a stuck or congested socket) the loop waits
+      // for the send to complete, so the input queues fill and their full rules apply. A
+      // reconnection releases the wait: a dropped connection's sends may never settle.
+      if ((core.connection?.bufferedAmount ?? 0) > 0) {
+        core.inputs.release();
+        await new Promise<void>((resolve) => {
+          core.releaseLoop = resolve;
+          core.lastSend.then(resolve, resolve);
+        });
+        core.releaseLoop = undefined;
+      }
+    }
+  }
+
+  private process(input: QueuedInput): void {
+    const core = this.core;
+    switch (input.kind) {
+      case 'audio':
+      case 'text':
+        this.sendText(input.message);
+        return;
+      case 'response':
+        core.guard(() => core.policy?.requestResponse());
+        return;
+      case 'output':
+        core.guard(() => core.policy?.assistantOutput(input.text));
+        return;
+      case 'finish':
+        core.inputs.finishProcessed();
+        core.guard(() => core.policy?.finishTurn());
+        return;
+    }
+  }
+}
