@@ -1,4 +1,5 @@
 import type { RealtimeEvent, TranscriptEntry } from './realtime-event.js';
+import type { ToolCallEvent, ToolResultEvent } from './tool-events.js';
 
 /** Why a conversation ended. */
 export type EndReason = 'requested' | 'transport_closed' | 'error';
@@ -38,15 +39,28 @@ export interface ReconnectingEvent {
   delayMs?: number;
 }
 
-/** Reconnection succeeded; `lostHandoffs` names the handoffs whose delegation could not continue. */
+/**
+ * Reconnection succeeded; `lostHandoffs` names the handoffs whose delegation could not continue,
+ * `lostToolCalls` the tool calls left without a `toolResult` (admission order): the new server
+ * session knows neither.
+ */
 export interface ReconnectedEvent {
   type: 'reconnected';
   attempt: number;
   lostHandoffs?: string[];
+  lostToolCalls?: string[];
 }
 
 /** Every event the application receives. */
-export type ConversationEvent = RealtimeEvent | StartedEvent | ClosedEvent | DelegationStartedEvent | ReconnectingEvent | ReconnectedEvent;
+export type ConversationEvent =
+  | RealtimeEvent
+  | StartedEvent
+  | ClosedEvent
+  | DelegationStartedEvent
+  | ReconnectingEvent
+  | ReconnectedEvent
+  | ToolCallEvent
+  | ToolResultEvent;
 
 /** A listener of conversation events; called synchronously, in order. */
 export type ConversationListener = (event: ConversationEvent) => void;

@@ -1,7 +1,8 @@
 import type { SkipReason } from './protocol-strategy.js';
+import { emptyToolStats, type ToolStats } from './tool-runner.js';
 
 /** Counters and state of the current (or last) conversation, readable at any time. */
-export interface ConversationStats {
+export interface ConversationStats extends ToolStats {
   /** The protocol of the conversation, `undefined` before the first start. */
   protocol: string | undefined;
   /** `idle` (never started), `starting`, `running`, `reconnecting`, or `ended`. */
@@ -79,5 +80,6 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     pauses: 0,
     transcriptEntries: 0,
     reconnections: 0,
+    ...emptyToolStats(),
   };
 }

@@ -3,11 +3,20 @@ import type { ServiceIdentifier } from 'inversify';
 import { messageOf } from './error-message.js';
 import { ParleyError } from './parley-error.js';
 import { LOG_LEVELS, type LogLevel } from './pino-logger.js';
+import { DEFAULT_BACKGROUND_STARTED_OUTPUT } from './tool-output.js';
 
 function positiveInt(name: string): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new Error(`${name} must be a positive integer`);
+    }
+  };
+}
+
+function timeoutMs(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2147483647) {
+      throw new Error(`${name} must be a whole number of milliseconds from 1 to 2147483647`);
     }
   };
 }
@@ -128,6 +137,29 @@ export const parleyConfigSchema = {
         format: positiveInt('realtime.queues.events'),
         default: 256,
       },
+      toolOut: {
+        doc: 'Tool answers and background results queued for sending (from tools and sendToolOutput); when full, writers await space.',
+        format: positiveInt('realtime.queues.toolOut'),
+        default: 64,
+      },
+    },
+    tools: {
+      timeoutMs: {
+        doc: 'How long a blocking or declared tool call may take before it is answered with a timeout error (ms, 1 to 2147483647).',
+        format: timeoutMs('realtime.tools.timeoutMs'),
+        default: 30000,
+        env: 'PARLEY_TOOL_TIMEOUT_MS',
+      },
+      backgroundTimeoutMs: {
+        doc: 'How long a background tool call may take before its result is a timeout error (ms, 1 to 2147483647).',
+        format: timeoutMs('realtime.tools.backgroundTimeoutMs'),
+        default: 600000,
+      },
+      backgroundStartedOutput: {
+        doc: "A background tool call's immediate answer, sent before its result.",
+        format: String,
+        default: DEFAULT_BACKGROUND_STARTED_OUTPUT,
+      },
     },
     text: {
       maxChars: {
@@ -199,7 +231,8 @@ export interface ParleyConfig {
     headers: Record<string, string>;
     v1: { handoffGraceMs: number };
     v2: { toolDescription: string };
-    queues: { audioIn: number; textIn: number; handoffOut: number; events: number };
+    queues: { audioIn: number; textIn: number; handoffOut: number; events: number; toolOut: number };
+    tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };
     transcript: { maxEntries: number; maxEntryChars: number };
     reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number };

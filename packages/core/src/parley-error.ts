@@ -20,7 +20,13 @@ export type ParleyErrorCode =
   | 'ERR_SERVER_ERROR'
   | 'ERR_START_ABORTED'
   | 'ERR_DELEGATE_FAILED'
-  | 'ERR_POLICY_FAILED';
+  | 'ERR_POLICY_FAILED'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_UNKNOWN_TOOL_CALL'
+  | 'ERR_TOOL_CALL_ANSWERED'
+  | 'ERR_TOOL_TIMEOUT'
+  | 'ERR_TOOL_CANCELLED'
+  | 'ERR_CONVERSATION_ENDED';
 
 /** The message of {@link ParleyErrorCode} `ERR_NOT_RUNNING`, exactly as spec 05 traces it. */
 export const NOT_RUNNING_MESSAGE = 'conversation is not running';

@@ -39,6 +39,12 @@ export interface ProtocolStrategy {
   /** The id selected by `realtime.protocol` (`"v1"`, `"v2"`, or your own). */
   readonly id: string;
   /**
+   * True when the protocol runs function tools (spec 09): its policy reports calls through
+   * `PolicyHandle.tools` and implements `toolOutput` and `backgroundToolResult`. A start with any
+   * tool (bound or in the start options) fails on a strategy that does not say so.
+   */
+  readonly supportsTools?: boolean;
+  /**
    * Validates the settings and fills protocol defaults (the voice). Throws a `ParleyError`
    * (`ERR_INVALID_SESSION`) for an unsupported voice, modality or mode.
    */

@@ -3,6 +3,7 @@ import type { ParleyConfig } from './parley-config.js';
 import type { ClientMessage } from './protocol-strategy.js';
 import type { RealtimeEvent, TranscriptEntry } from './realtime-event.js';
 import type { Logger } from './logger.js';
+import type { BackgroundToolResult, ToolAnswer } from './tool-hooks.js';
 
 /** A delegation the policy routes: to the bound delegate, or to the application. */
 export interface DelegationRequest {
@@ -88,4 +89,15 @@ export interface SessionPolicy {
    * connection is lost and reconnection starts, to tell the application which handoffs were lost.
    */
   openHandoffs?(): string[];
+  /**
+   * Required when the strategy declares `supportsTools` (a missing hook is a policy failure): send
+   * a call's one answer (`answer.started`: a background call's immediate answer). Called from the
+   * input loop, in the order answers became ready; core emits `toolResult` right after it returns.
+   */
+  toolOutput?(answer: ToolAnswer): void;
+  /**
+   * Required when the strategy declares `supportsTools`: send a background call's result (V2: a
+   * system item, then a response request through the gate).
+   */
+  backgroundToolResult?(result: BackgroundToolResult): void;
 }

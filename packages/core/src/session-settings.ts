@@ -1,3 +1,5 @@
+import type { BoundToolDeclaration } from './tool-checks.js';
+
 /** Start options of a conversation; omitted fields come from the configuration. */
 export interface StartOptions {
   /** System instructions (default: `realtime.instructions`). */
@@ -16,7 +18,12 @@ export interface StartOptions {
   apiKey?: string;
   /** Extra handshake headers for this start (override `realtime.headers`). */
   headers?: Record<string, string>;
-  /** Extra tools declared beside the protocol's own (v2: beside `background_agent`). */
+  /**
+   * Extra tools declared beside the protocol's own (v2: after `background_agent` and the bound
+   * tools). A `"type":"function"` entry with a string `name` is a declared tool: answer its calls
+   * with `sendToolOutput`; it may carry the Parley fields `timeoutMs`, `onInterrupt` and `behavior`
+   * (only `"blocking"`), removed before it is sent. Other entries are sent as given.
+   */
   tools?: unknown[];
 }
 
@@ -29,5 +36,8 @@ export interface SessionSettings {
   outputModality: 'audio' | 'text';
   mode: 'conversational' | 'transcription';
   sessionId: string | undefined;
+  /** The start options' tools, Parley fields removed. */
   tools: unknown[];
+  /** The bound {@link RealtimeTool}s to declare, binding order (absent: none). */
+  boundTools?: BoundToolDeclaration[];
 }

@@ -22,7 +22,13 @@ describe('loadParleyConfig', () => {
     expect(config.realtime.outputModality).to.equal('audio');
     expect(config.realtime.mode).to.equal('conversational');
     expect(config.realtime.v1.handoffGraceMs).to.equal(1000);
-    expect(config.realtime.queues).to.deep.equal({ audioIn: 256, textIn: 64, handoffOut: 64, events: 256 });
+    expect(config.realtime.queues).to.deep.equal({ audioIn: 256, textIn: 64, handoffOut: 64, events: 256, toolOut: 64 });
+    expect(config.realtime.tools).to.deep.equal({
+      timeoutMs: 30000,
+      backgroundTimeoutMs: 600000,
+      backgroundStartedOutput:
+        'Started in the background. The result will arrive later in a system message; until then, tell the user it is under way and do not call this tool again for the same request.',
+    });
     expect(config.log.level).to.equal('info');
     expect(config.transport.ws.allowInsecure).to.equal(false);
   });
@@ -37,6 +43,16 @@ describe('loadParleyConfig', () => {
     expect(config.realtime.model).to.equal('');
     expect(config.log.level).to.equal('warn');
     expect(loadParleyConfig().realtime.apiKey).to.equal('');
+  });
+
+  it('reads realtime.tools.timeoutMs from PARLEY_TOOL_TIMEOUT_MS and refuses timeouts outside 1…2147483647 (spec 09 §10)', () => {
+    expect(loadParleyConfig({}, { env: { PARLEY_TOOL_TIMEOUT_MS: '5000' } }).realtime.tools.timeoutMs).to.equal(5000);
+    for (const value of [0, 2147483648, 1.5]) {
+      expect(() => loadParleyConfig({ realtime: { tools: { timeoutMs: value } } })).to.throw('realtime.tools.timeoutMs');
+      expect(() => loadParleyConfig({ realtime: { tools: { backgroundTimeoutMs: value } } })).to.throw(
+        'realtime.tools.backgroundTimeoutMs',
+      );
+    }
   });
 
   it('overrides win over the environment', () => {
