@@ -98,6 +98,8 @@ export class ConversationManager {
         maxPayloadBytes: this.config.transport.ws.maxPayloadBytes,
         connectTimeoutMs: this.config.transport.ws.connectTimeoutMs,
         allowInsecure: this.config.transport.ws.allowInsecure,
+        pingIntervalMs: this.config.transport.ws.pingIntervalMs,
+        pongTimeoutMs: this.config.transport.ws.pongTimeoutMs,
         signal: session.abort.signal,
       };
       const connection = await transport.connect(request, session.listener());

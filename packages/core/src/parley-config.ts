@@ -204,6 +204,16 @@ export const parleyConfigSchema = {
         default: false,
         env: 'PARLEY_ALLOW_INSECURE',
       },
+      pingIntervalMs: {
+        doc: 'Liveness: after this long without a check the client pings the server (ms); 0 = never ping.',
+        format: nonNegativeInt('transport.ws.pingIntervalMs'),
+        default: 15000,
+      },
+      pongTimeoutMs: {
+        doc: 'Liveness: no pong (nor any other frame) within this long after a ping is a lost connection (ms); 0 = wait forever.',
+        format: nonNegativeInt('transport.ws.pongTimeoutMs'),
+        default: 10000,
+      },
     },
   },
   log: {
@@ -237,7 +247,9 @@ export interface ParleyConfig {
     transcript: { maxEntries: number; maxEntryChars: number };
     reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   };
-  transport: { ws: { maxPayloadBytes: number; connectTimeoutMs: number; allowInsecure: boolean } };
+  transport: {
+    ws: { maxPayloadBytes: number; connectTimeoutMs: number; allowInsecure: boolean; pingIntervalMs: number; pongTimeoutMs: number };
+  };
   log: { level: LogLevel };
 }
 

@@ -28,6 +28,16 @@ export interface ConnectRequest {
   connectTimeoutMs: number;
   /** Allow ws:// and http:// to non-loopback hosts. */
   allowInsecure: boolean;
+  /**
+   * `transport.ws.pingIntervalMs`: how long the connection may stay without a liveness check before
+   * the transport pings (ms; 0 = never). Transports without pings ignore it. Default 15000.
+   */
+  pingIntervalMs?: number;
+  /**
+   * `transport.ws.pongTimeoutMs`: how long the transport waits for the pong (or any other frame)
+   * after a ping before the connection counts as lost (ms; 0 = no limit). Default 10000.
+   */
+  pongTimeoutMs?: number;
   /** Aborted when the conversation is closed or replaced during the connect. */
   signal: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { ParleyError } from '@parley/core';
+import { ParleyError, redactUrl } from '@parley/core';
 
 /** The parts of a `ConnectRequest` that make the realtime URL. */
 export interface RealtimeUrlInput {
@@ -31,8 +31,9 @@ export function buildRealtimeUrl(input: RealtimeUrlInput): string {
   let url: URL;
   try {
     url = new URL(input.baseUrl);
-  } catch (error) {
-    throw new ParleyError('ERR_INVALID_CONFIG', `realtime.url is not a valid absolute URL: ${input.baseUrl}`, { cause: error });
+  } catch {
+    // No cause: the URL parser's error quotes the input, credentials included.
+    throw new ParleyError('ERR_INVALID_CONFIG', `realtime.url is not a valid absolute URL: ${redactUrl(input.baseUrl)}`);
   }
   const scheme = SCHEMES[url.protocol];
   if (scheme === undefined) {

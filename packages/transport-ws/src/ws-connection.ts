@@ -1,4 +1,12 @@
-import { ParleyError, type Connection, type ConnectionListener, type Logger } from '@parley/core';
+import {
+  ParleyError,
+  describeError,
+  type Cancellable,
+  type Clock,
+  type Connection,
+  type ConnectionListener,
+  type Logger,
+} from '@parley/core';
 import WebSocket from 'ws';
 import type { Redactor } from './secret-redactor.js';
 
@@ -16,6 +24,12 @@ export interface WsConnectionSettings {
   redact: Redactor;
   /** Receives debug lines and listener failures; never a secret. */
   logger?: Logger;
+  /** Liveness: ping after this long without a check (ms); 0 = never. */
+  pingIntervalMs: number;
+  /** Liveness: no pong (nor any other frame) this long after a ping is a lost connection (ms); 0 = no limit. */
+  pongTimeoutMs: number;
+  /** The clock of the liveness timers (the container's `Clock`, so tests drive it virtually). */
+  clock: Clock;
 }
 
 /** The state of a {@link WsConnection}, as `ws` reports it. */
@@ -32,6 +46,9 @@ const STATES: readonly WsConnectionState[] = ['connecting', 'open', 'closing', '
 /** Close code `ws` reports when the connection ended without a close frame. */
 const ABNORMAL_CLOSURE = 1006;
 
+/** `ws` error codes of an inbound frame too large to accept (over `maxPayload`, or over 2^53 - 1). */
+const TOO_LARGE_CODES = new Set(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH']);
+
 /**
  * One conversation's WebSocket (a core `Connection`). Built by `WsTransportFactory` before the
  * handshake so it sees the first frame; it reports nothing to its listener until the socket opened.
@@ -46,6 +63,16 @@ const ABNORMAL_CLOSURE = 1006;
  * frames `ws` had already read from the last chunk are held and delivered first by `resume()`; a
  * close or error that happens while frames are held is delivered after them. Nothing is dropped.
  *
+ * Liveness: once open, the connection pings the server when `pingIntervalMs` passed since the last
+ * check, and treats a missing answer — no pong and no other frame within `pongTimeoutMs` of the
+ * ping — as a lost connection (`onError(ParleyError ERR_CONNECTION_LOST)`, the socket is dropped).
+ * Nothing is checked while paused: the socket is not read then, so a pong could not be seen.
+ *
+ * Pings from the server are answered with one pong at a time (`ws`'s automatic pongs are off: it
+ * drops a socket with more than 60 pending ones); pings that arrive while a pong is being written
+ * are answered by one pong for the most recent of them (RFC 6455 §5.5.3), so a ping flood costs
+ * one pong in flight and never ends the conversation.
+ *
  * After `close()` or `terminate()` the listener is never called again.
  */
 export class WsConnection implements Connection {
@@ -59,6 +86,10 @@ export class WsConnection implements Connection {
   private heldHead = 0;
   private finalEvent: FinalEvent | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  private pingTimer: Cancellable | undefined;
+  private pongTimer: Cancellable | undefined;
+  private pongInFlight = false;
+  private pongOwed: Buffer | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -70,6 +101,8 @@ export class WsConnection implements Connection {
     socket.on('message', this.onSocketMessage);
     socket.on('close', this.onSocketClose);
     socket.on('error', this.onSocketError);
+    socket.on('ping', this.onSocketPing);
+    socket.on('pong', this.onSocketPong);
   }
 
   /** The socket's state. */
@@ -110,6 +143,7 @@ export class WsConnection implements Connection {
   pause(): void {
     if (this.stopped || this.paused) return;
     this.paused = true;
+    this.stopLiveness();
     this.socket.pause();
   }
 
@@ -118,7 +152,10 @@ export class WsConnection implements Connection {
     if (this.stopped || !this.paused) return;
     this.paused = false;
     if (!this.flushing) this.flush();
-    if (!this.paused && !this.stopped) this.socket.resume();
+    if (!this.paused && !this.stopped) {
+      this.socket.resume();
+      this.scheduleLiveness();
+    }
   }
 
   /**
@@ -152,6 +189,7 @@ export class WsConnection implements Connection {
   }
 
   private stop(): void {
+    this.stopLiveness();
     this.stopped = true;
     this.listener = undefined;
     this.held = [];
@@ -163,9 +201,11 @@ export class WsConnection implements Connection {
 
   private readonly onSocketOpen = (): void => {
     this.opened = true;
+    if (!this.paused) this.scheduleLiveness();
   };
 
   private readonly onSocketMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+    if (this.pongTimer !== undefined) this.alive();
     const listener = this.listener;
     if (listener === undefined) return;
     const buffer = Buffer.isBuffer(data) ? data : toBuffer(data);
@@ -181,7 +221,21 @@ export class WsConnection implements Connection {
     }
   };
 
+  private readonly onSocketPing = (data: Buffer): void => {
+    if (this.pongTimer !== undefined) this.alive();
+    if (this.pongInFlight) {
+      this.pongOwed = data;
+      return;
+    }
+    this.sendPong(data);
+  };
+
+  private readonly onSocketPong = (): void => {
+    if (this.pongTimer !== undefined) this.alive();
+  };
+
   private readonly onSocketClose = (code: number, reason: Buffer): void => {
+    this.stopLiveness();
     clearTimeout(this.closeTimer);
     this.closeTimer = undefined;
     if (!this.opened) return;
@@ -200,18 +254,74 @@ export class WsConnection implements Connection {
 
   private readonly onSocketError = (error: Error): void => {
     if (!this.opened) return;
-    const failure =
-      (error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
-        ? new ParleyError(
-            'ERR_PAYLOAD_TOO_LARGE',
-            `an inbound frame from ${this.settings.url} is larger than maxPayloadBytes (${this.settings.maxPayloadBytes} bytes): ` +
-              'the conversation ends; raise transport.ws.maxPayloadBytes if the server sends larger frames',
-            { cause: error },
-          )
-        : new ParleyError('ERR_CONNECTION_LOST', `the connection to ${this.settings.url} failed: ${this.settings.redact(error.message)}`, {
-            cause: error,
-          });
+    const failure = TOO_LARGE_CODES.has((error as NodeJS.ErrnoException).code ?? '')
+      ? new ParleyError(
+          'ERR_PAYLOAD_TOO_LARGE',
+          `an inbound frame from ${this.settings.url} is larger than maxPayloadBytes (${this.settings.maxPayloadBytes} bytes): ` +
+            'the conversation ends; raise transport.ws.maxPayloadBytes if the server sends larger frames',
+          { cause: error },
+        )
+      : new ParleyError('ERR_CONNECTION_LOST', `the connection to ${this.settings.url} failed: ${this.settings.redact(error.message)}`, {
+          cause: error,
+        });
     this.end((listener) => listener.onError(failure));
+  };
+
+  // ---- pongs and liveness -----------------------------------------------------------------------
+
+  /** Answers a ping; one pong in flight at most, later pings answered by one pong for the newest. */
+  private sendPong(data: Buffer): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.pongInFlight = true;
+    this.socket.pong(data, true, () => {
+      this.pongInFlight = false;
+      const owed = this.pongOwed;
+      this.pongOwed = undefined;
+      if (owed !== undefined) this.sendPong(owed);
+    });
+  }
+
+  /** Starts the next liveness period: a ping after `pingIntervalMs`. */
+  private scheduleLiveness(): void {
+    this.stopLiveness();
+    const { pingIntervalMs, clock } = this.settings;
+    if (pingIntervalMs <= 0 || this.stopped || this.ended || !this.opened) return;
+    this.pingTimer = clock.setTimer(pingIntervalMs, this.onPingDue);
+  }
+
+  private stopLiveness(): void {
+    this.pingTimer?.cancel();
+    this.pingTimer = undefined;
+    this.pongTimer?.cancel();
+    this.pongTimer = undefined;
+  }
+
+  /** A frame arrived while a ping was unanswered: the peer is alive; start a new period. */
+  private alive(): void {
+    this.scheduleLiveness();
+  }
+
+  private readonly onPingDue = (): void => {
+    this.pingTimer = undefined;
+    if (this.stopped || this.ended || this.paused || this.socket.readyState !== WebSocket.OPEN) return;
+    const { pongTimeoutMs, clock } = this.settings;
+    this.socket.ping();
+    if (pongTimeoutMs > 0) this.pongTimer = clock.setTimer(pongTimeoutMs, this.onPongMissing);
+  };
+
+  private readonly onPongMissing = (): void => {
+    this.pongTimer = undefined;
+    if (this.stopped || this.ended) return;
+    const { url, pongTimeoutMs } = this.settings;
+    const error = new ParleyError(
+      'ERR_CONNECTION_LOST',
+      `the connection to ${url} was lost: no pong (and no other frame) within ${pongTimeoutMs} ms of a ping; ` +
+        'the server or the network stopped responding (transport.ws.pongTimeoutMs)',
+    );
+    this.settings.logger?.debug('websocket liveness check failed', { url, pongTimeoutMs });
+    // Dropped first: the peer is not answering, so no close frame (a close handshake would only wait).
+    this.socket.terminate();
+    this.end((listener) => listener.onError(error));
   };
 
   // ---- delivery --------------------------------------------------------------------------------
@@ -220,6 +330,7 @@ export class WsConnection implements Connection {
   private end(event: FinalEvent): void {
     if (this.ended) return;
     this.ended = true;
+    this.stopLiveness();
     if (this.listener === undefined) return;
     if (this.heldHead < this.held.length) {
       this.finalEvent = event;
@@ -267,7 +378,7 @@ export class WsConnection implements Connection {
   private listenerFailed(error: unknown): void {
     this.settings.logger?.error('the connection listener threw', {
       url: this.settings.url,
-      error: this.settings.redact(error instanceof Error ? error.message : String(error)),
+      error: this.settings.redact(describeError(error)),
     });
   }
 

@@ -1,4 +1,15 @@
-import { Logger, ParleyError, type ConnectRequest, type ConnectionListener, type TransportFactory } from '@parley/core';
+import {
+  Clock,
+  Logger,
+  ParleyError,
+  SystemClock,
+  credentialQueryValues,
+  describeError,
+  redactUrl,
+  type ConnectRequest,
+  type ConnectionListener,
+  type TransportFactory,
+} from '@parley/core';
 import { inject, injectable, optional } from 'inversify';
 import WebSocket, { type ClientOptions } from 'ws';
 import { assertSecureUrl } from './assert-secure-url.js';
@@ -7,7 +18,13 @@ import { buildRealtimeUrl } from './realtime-url.js';
 import { displayUrl, headerSecrets, secretRedactor } from './secret-redactor.js';
 import { START_ABORTED_MESSAGE, awaitHandshake } from './ws-handshake.js';
 import { WsConnection } from './ws-connection.js';
-import { WsTransportOptions, resolveWsTransportOptions, type ResolvedWsTransportOptions } from './ws-transport-options.js';
+import {
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PONG_TIMEOUT_MS,
+  WsTransportOptions,
+  resolveWsTransportOptions,
+  type ResolvedWsTransportOptions,
+} from './ws-transport-options.js';
 
 /**
  * The WebSocket transport (spec 06) on `ws`: one socket per conversation. Bound by
@@ -26,11 +43,15 @@ import { WsTransportOptions, resolveWsTransportOptions, type ResolvedWsTransport
 export class WsTransportFactory implements TransportFactory {
   private readonly options: ResolvedWsTransportOptions;
 
+  private readonly clock: Clock;
+
   constructor(
     @inject(Logger) private readonly logger: Logger,
     @inject(WsTransportOptions) @optional() options?: WsTransportOptions,
+    @inject(Clock) @optional() clock?: Clock,
   ) {
     this.options = resolveWsTransportOptions(options);
+    this.clock = clock ?? new SystemClock();
   }
 
   /** Opens one conversation's connection; resolves once the socket is open (see the class doc). */
@@ -38,8 +59,9 @@ export class WsTransportFactory implements TransportFactory {
     if (request.signal.aborted) throw new ParleyError('ERR_START_ABORTED', START_ABORTED_MESSAGE);
     const href = buildRealtimeUrl(request);
     const url = new URL(href);
-    const redact = secretRedactor([request.apiKey, ...headerSecrets(request.headers), ...headerSecrets(request.startHeaders)]);
-    const shownUrl = redact(displayUrl(url));
+    const secrets = [request.apiKey, ...headerSecrets(request.headers), ...headerSecrets(request.startHeaders)];
+    const redact = secretRedactor([...secrets, ...credentialQueryValues(href)]);
+    const shownUrl = redact(redactUrl(displayUrl(url), secrets));
     assertSecureUrl(url, request.allowInsecure, shownUrl);
     const headers = buildHandshakeHeaders({ ...request, url }, this.logger);
 
@@ -54,9 +76,12 @@ export class WsTransportFactory implements TransportFactory {
         // Kept on: text frames must be valid UTF-8 (RFC 6455); skipping the check would turn bad bytes
         // into U+FFFD silently. ws uses Node's SIMD `buffer.isUtf8`, a small cost per frame.
         skipUTF8Validation: false,
+        // Pongs are ours (WsConnection): ws's automatic ones drop the socket after 60 pending pongs,
+        // so a burst of pings in one read would end the conversation.
+        autoPong: false,
       });
     } catch (error) {
-      const detail = redact(error instanceof Error ? error.message : String(error));
+      const detail = redact(describeError(error));
       throw new ParleyError('ERR_INVALID_CONFIG', `could not open a WebSocket to ${shownUrl}: ${detail}`, { cause: error });
     }
     this.logger.debug('websocket connecting', { url: shownUrl, protocol: request.protocol, headers: Object.keys(headers) });
@@ -67,6 +92,9 @@ export class WsTransportFactory implements TransportFactory {
       highWaterMarkBytes: this.options.highWaterMarkBytes,
       redact,
       logger: this.logger,
+      pingIntervalMs: request.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      pongTimeoutMs: request.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS,
+      clock: this.clock,
     });
     try {
       await awaitHandshake(socket, { url: shownUrl, timeoutMs: request.connectTimeoutMs, signal: request.signal, redact });

@@ -33,6 +33,11 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
 /** Default of {@link WsTransportOptions.highWaterMarkBytes}: 1 MiB. */
 export const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
+/** Default of `transport.ws.pingIntervalMs` when a request carries none (ms). */
+export const DEFAULT_PING_INTERVAL_MS = 15000;
+/** Default of `transport.ws.pongTimeoutMs` when a request carries none (ms). */
+export const DEFAULT_PONG_TIMEOUT_MS = 10000;
+
 /** {@link WsTransportOptions} with every default filled in. */
 export type ResolvedWsTransportOptions = Required<WsTransportOptions>;
 

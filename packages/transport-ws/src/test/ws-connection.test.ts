@@ -123,7 +123,7 @@ describe('WsConnection', () => {
       expect(listener.events).to.deep.equal(messages.map((message) => ({ type: 'text', text: message })));
     });
 
-    it('answers a server ping with a pong (ws does it)', async () => {
+    it('answers a server ping with a pong', async () => {
       const { listener, peer } = await open();
       const pong = new Promise<string>((resolve) => peer.socket.once('pong', (data) => resolve(data.toString())));
       peer.socket.ping('are you there');
