@@ -123,11 +123,14 @@ export class ConversationManager {
   /**
    * Ends the running conversation with reason `requested`, after sending the inputs already queued
    * (unless the socket is stuck: then they are discarded and counted in `discardedInputs`).
-   * Idempotent; does nothing when idle.
+   * A protocol may then close with a handshake (live: `session.close`, then `session.closed`;
+   * spec 08 A5): the conversation is **closing** and this resolves after `closed`; a second
+   * `close()` waits for the same end. Idempotent; does nothing when idle.
    */
   async close(): Promise<void> {
     const session = this.session;
     if (session === undefined) return;
+    if (session.closing) return session.whenEnded;
     if (!session.running) {
       this.session = undefined;
       session.drop();
@@ -135,6 +138,9 @@ export class ConversationManager {
       return;
     }
     await session.flushInputs();
+    if (session.closing) return session.whenEnded;
+    if (session.isEnded) return;
+    if (session.beginClose()) return session.whenEnded;
     session.end('requested');
   }
 
@@ -161,16 +167,24 @@ export class ConversationManager {
     return this.requireSession().putResponseRequest();
   }
 
-  /** One assistant message for the active handoff (when no delegate is bound). Awaits queue space. */
-  async sendAssistantOutput(text: string): Promise<void> {
+  /**
+   * One assistant message for the active handoff (when no delegate is bound); with
+   * `options.handoffId`, for that delegation (live runs several at once, spec 08 A6). Awaits queue
+   * space. A given `handoffId` must be a non-empty string (`ERR_INVALID_ARGUMENT`).
+   */
+  async sendAssistantOutput(text: string, options: { handoffId?: string } = {}): Promise<void> {
     const session = this.requireSession();
     validateText(text, this.config.realtime.text.maxChars, 'assistant output');
-    return session.putAssistantOutput(text);
+    return session.putAssistantOutput(text, handoffIdOption('sendAssistantOutput', options));
   }
 
-  /** Finishes the delegated turn (when no delegate is bound). Awaits queue space. */
-  async finishTurn(): Promise<void> {
-    return this.requireSession().putFinishTurn();
+  /**
+   * Finishes the delegated turn (when no delegate is bound); with `options.handoffId`, that
+   * delegation's (spec 08 A6). Awaits queue space.
+   */
+  async finishTurn(options: { handoffId?: string } = {}): Promise<void> {
+    const session = this.requireSession();
+    return session.putFinishTurn(handoffIdOption('finishTurn', options));
   }
 
   /** Reports how many ms of an assistant output item the application has played (v2 barge-in). */
@@ -244,4 +258,14 @@ export class ConversationManager {
       tools: options.tools ?? [],
     };
   }
+}
+
+/** The `handoffId` of an options object: absent, or a non-empty string (else `ERR_INVALID_ARGUMENT`). */
+function handoffIdOption(call: string, options: { handoffId?: string } | undefined): string | undefined {
+  const handoffId: unknown = options?.handoffId;
+  if (handoffId === undefined) return undefined;
+  if (typeof handoffId !== 'string' || handoffId === '') {
+    throw new ParleyError('ERR_INVALID_ARGUMENT', `${call}: handoffId must be a non-empty string (the id of a delegation)`);
+  }
+  return handoffId;
 }

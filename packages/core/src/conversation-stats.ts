@@ -5,8 +5,8 @@ import { emptyToolStats, type ToolStats } from './tool-runner.js';
 export interface ConversationStats extends ToolStats {
   /** The protocol of the conversation, `undefined` before the first start. */
   protocol: string | undefined;
-  /** `idle` (never started), `starting`, `running`, `reconnecting`, or `ended`. */
-  state: 'idle' | 'starting' | 'running' | 'reconnecting' | 'ended';
+  /** `idle` (never started), `starting`, `running`, `reconnecting`, `closing` (live, spec 08 A5), or `ended`. */
+  state: 'idle' | 'starting' | 'running' | 'reconnecting' | 'closing' | 'ended';
   /** Inbound frames received (text and binary). */
   framesIn: number;
   /** Client messages handed to the transport. */
@@ -51,6 +51,10 @@ export interface ConversationStats extends ToolStats {
   transcriptEntries: number;
   /** Successful reconnections (opt-in). */
   reconnections: number;
+  /** Decoded events a policy ignored on purpose (live: a duplicate delegation id, a client-mode `response.event`). */
+  ignoredEvents: number;
+  /** Delegations that were due but had nothing to route (live: an empty transcript take). */
+  unroutedDelegations: number;
 }
 
 /** Fresh, zeroed statistics. */
@@ -81,5 +85,7 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     transcriptEntries: 0,
     reconnections: 0,
     ...emptyToolStats(),
+    ignoredEvents: 0,
+    unroutedDelegations: 0,
   };
 }

@@ -3,10 +3,13 @@ import type { DelegationTurn, HandoffDelegate, Steering } from './handoff-delega
 import type { Logger } from './logger.js';
 import type { DelegationRequest } from './session-policy.js';
 
-/** Where a delegate's answers go: the conversation's handoff queue. */
+/**
+ * Where a delegate's answers go: the conversation's handoff queue, tagged with the id of the
+ * delegation turn that produced them (spec 08 A6).
+ */
 export interface DelegationSink {
-  output(text: string): Promise<void>;
-  finish(): Promise<void>;
+  output(text: string, handoffId: string): Promise<void>;
+  finish(handoffId: string): Promise<void>;
 }
 
 /** The text a failed delegate's turn finishes with. */
@@ -41,7 +44,7 @@ export class DelegationRunner {
       turn.steer({ handoffId: request.handoffId, text: request.text });
       return;
     }
-    const turn = new Turn(this.sink, this.signal, () => {
+    const turn = new Turn(request.handoffId, this.sink, this.signal, () => {
       const index = this.running.indexOf(turn);
       if (index >= 0) this.running.splice(index, 1);
     });
@@ -74,6 +77,7 @@ class Turn implements DelegationTurn {
   private readonly steeringListeners: ((steering: Steering) => void)[] = [];
 
   constructor(
+    private readonly handoffId: string,
     private readonly sink: DelegationSink,
     readonly signal: AbortSignal,
     private readonly onDone: () => void,
@@ -81,14 +85,14 @@ class Turn implements DelegationTurn {
 
   output(text: string): Promise<void> {
     if (this.done || this.signal.aborted) return Promise.resolve();
-    return this.sink.output(text).catch(() => undefined);
+    return this.sink.output(text, this.handoffId).catch(() => undefined);
   }
 
   finish(): Promise<void> {
     if (this.done || this.signal.aborted) return Promise.resolve();
     this.done = true;
     this.onDone();
-    return this.sink.finish().catch(() => undefined);
+    return this.sink.finish(this.handoffId).catch(() => undefined);
   }
 
   onSteering(listener: (steering: Steering) => void): void {

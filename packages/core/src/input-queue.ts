@@ -7,9 +7,10 @@ export type InputLane = 'audioIn' | 'textIn' | 'handoffOut';
 export type QueuedInput =
   | { lane: 'audioIn'; kind: 'audio'; message: string }
   | { lane: 'textIn'; kind: 'text'; message: string }
+  | { lane: 'textIn'; kind: 'texts'; messages: string[] }
   | { lane: 'textIn'; kind: 'response' }
-  | { lane: 'handoffOut'; kind: 'output'; text: string }
-  | { lane: 'handoffOut'; kind: 'finish' };
+  | { lane: 'handoffOut'; kind: 'output'; text: string; handoffId?: string }
+  | { lane: 'handoffOut'; kind: 'finish'; handoffId?: string };
 
 interface Waiter {
   input: QueuedInput;

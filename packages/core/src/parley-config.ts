@@ -29,6 +29,20 @@ function nonNegativeInt(name: string): (value: unknown) => void {
   };
 }
 
+function intInRange(name: string, min: number, max: number): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`${name} must be an integer from ${min} to ${max}`);
+    }
+  };
+}
+
+function jsonObject(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} must be a JSON object`);
+  };
+}
+
 function stringMap(name: string): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -114,6 +128,50 @@ export const parleyConfigSchema = {
         doc: 'V2: description of the background_agent tool; "" uses the built-in description.',
         format: String,
         default: '',
+      },
+    },
+    live: {
+      delegation: {
+        doc: 'Live (spec 08): who answers delegations, "client" (Parley routes them) or "responses" (a hosted Responses model); fixed for the session.',
+        format: ['client', 'responses'],
+        default: 'client' as 'client' | 'responses',
+        env: 'PARLEY_LIVE_DELEGATION',
+      },
+      responses: {
+        doc: 'Live responses mode: the backend, sent as delegation.responses with the session tools (a JSON object; `model` required).',
+        format: jsonObject('realtime.live.responses'),
+        default: {} as Record<string, unknown>,
+      },
+      delegationGraceMs: {
+        doc: 'Live: the longest a client delegation waits for the input transcript to reach its offset (ms).',
+        format: nonNegativeInt('realtime.live.delegationGraceMs'),
+        default: 1000,
+        env: 'PARLEY_LIVE_DELEGATION_GRACE_MS',
+      },
+      appendTokenBudget: {
+        doc: 'Live: estimated tokens per context append (1-500; the server limit is 500); longer text is chunked.',
+        format: intInRange('realtime.live.appendTokenBudget', 1, 500),
+        default: 450,
+      },
+      replyPrompt: {
+        doc: 'Live: what requestResponse() sends as commentary; "" makes requestResponse() a no-op.',
+        format: String,
+        default: "Respond to the user's latest message now.",
+      },
+      startTimeoutMs: {
+        doc: 'Live: how long to wait for session.started after session.start (ms).',
+        format: positiveInt('realtime.live.startTimeoutMs'),
+        default: 10000,
+      },
+      closeTimeoutMs: {
+        doc: 'Live: how long close() waits for session.closed (ms; the server drains for up to 10 s).',
+        format: nonNegativeInt('realtime.live.closeTimeoutMs'),
+        default: 10000,
+      },
+      alphaHeader: {
+        doc: 'Live: the openai-alpha header. "auto": quicksilver=v3 for models ending in -alpha, else none; "": never; other: sent as given.',
+        format: String,
+        default: 'auto',
       },
     },
     queues: {
@@ -241,6 +299,16 @@ export interface ParleyConfig {
     headers: Record<string, string>;
     v1: { handoffGraceMs: number };
     v2: { toolDescription: string };
+    live: {
+      delegation: 'client' | 'responses';
+      responses: Record<string, unknown>;
+      delegationGraceMs: number;
+      appendTokenBudget: number;
+      replyPrompt: string;
+      startTimeoutMs: number;
+      closeTimeoutMs: number;
+      alphaHeader: string;
+    };
     queues: { audioIn: number; textIn: number; handoffOut: number; events: number; toolOut: number };
     tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };

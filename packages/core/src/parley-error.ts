@@ -26,7 +26,8 @@ export type ParleyErrorCode =
   | 'ERR_TOOL_CALL_ANSWERED'
   | 'ERR_TOOL_TIMEOUT'
   | 'ERR_TOOL_CANCELLED'
-  | 'ERR_CONVERSATION_ENDED';
+  | 'ERR_CONVERSATION_ENDED'
+  | 'ERR_START_TIMEOUT';
 
 /** The message of {@link ParleyErrorCode} `ERR_NOT_RUNNING`, exactly as spec 05 traces it. */
 export const NOT_RUNNING_MESSAGE = 'conversation is not running';

@@ -27,6 +27,13 @@ export interface ConnectionParameters {
   query: Record<string, string>;
   /** Default headers, used only where the name is not already present (v1: `openai-alpha`). */
   headers: Record<string, string>;
+  /**
+   * The endpoint the URL's path rule completes to (spec 06; default `realtime`; live:
+   * `live/sessions`, spec 08 A1). Applied by the transport.
+   */
+  endpointPath?: string;
+  /** Whether `model` goes in the query (default true; live: false, spec 08 A1). */
+  modelQuery?: boolean;
 }
 
 /**
@@ -64,8 +71,11 @@ export interface ProtocolStrategy {
    * without `JSON.stringify` scanning it for characters to escape).
    */
   encodeAudio(frame: AudioFrame): ClientMessage | string;
-  /** Encodes user text (append-only: never asks for a response by itself). */
-  encodeUserText(text: string): ClientMessage;
+  /**
+   * Encodes user text (append-only: never asks for a response by itself). A list (possibly empty)
+   * is sent in order as **one** input, one place in the text queue (spec 08 A2; live chunks it).
+   */
+  encodeUserText(text: string): ClientMessage | ClientMessage[];
   /** Creates the per-conversation session policy. */
   createPolicy(handle: PolicyHandle, settings: SessionSettings): SessionPolicy;
 }

@@ -37,6 +37,10 @@ export interface InputAudioSpeechStartedEvent {
 export interface TranscriptDeltaEvent {
   type: 'inputTranscriptDelta' | 'outputTranscriptDelta';
   delta: string;
+  /** Live (spec 08 A9): where the fragment starts on the session timeline (ms). */
+  startMs?: number;
+  /** Live (spec 08 A9): where the fragment ends on the session timeline (ms). */
+  endMs?: number;
 }
 
 /** A finished transcript (user input or assistant output). */
@@ -71,6 +75,39 @@ export interface HandoffRequestedEvent {
   inputTranscript: string;
   /** The transcript entries known when the event was forwarded (V1: a snapshot; V2: the entries taken). */
   activeTranscript: TranscriptEntry[];
+  /** Live (spec 08 A9): the delegation's position on the session timeline (ms). */
+  offsetMs?: number;
+  /** Live (spec 08 A9): who answers it: `"client"`, `"responses"`, or the server's value. */
+  target?: string;
+}
+
+/** Live (spec 08 A9): the server's cumulative usage of the session. */
+export interface UsageUpdatedEvent {
+  type: 'usageUpdated';
+  /** Cumulative live audio (seconds). */
+  seconds: number;
+  /** How full the model's context window is (0–1), when the server says. */
+  contextUsageRatio?: number;
+}
+
+/** Live (spec 08 A9): the server closed the session (`session.closed`). */
+export interface SessionClosedEvent {
+  type: 'sessionClosed';
+  /** The server's reason, e.g. `close_requested`, `expired`. */
+  reason?: string;
+  /** Final usage (seconds). */
+  seconds?: number;
+}
+
+/**
+ * Live (spec 08 A9): the server placed a context append on its timeline (not proof that it was
+ * spoken).
+ */
+export interface ContextAppendedEvent {
+  type: 'contextAppended';
+  channel: 'instructions' | 'thinking' | 'commentary';
+  startMs?: number;
+  endMs?: number;
 }
 
 /** A server error, or a fatal protocol/transport error. A fatal error ends the conversation. */
@@ -93,4 +130,7 @@ export type RealtimeEvent =
   | ConversationItemAddedEvent
   | ConversationItemDoneEvent
   | HandoffRequestedEvent
+  | UsageUpdatedEvent
+  | SessionClosedEvent
+  | ContextAppendedEvent
   | ErrorEvent;

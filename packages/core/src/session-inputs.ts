@@ -15,6 +15,8 @@ export class SessionInputs {
   private readonly idleWaiters: (() => void)[] = [];
   private inBurst = false;
   private finishes = 0;
+  private held = false;
+  private releaseHeld: (() => void) | undefined;
 
   constructor(capacity: Record<InputLane, number>) {
     this.queue = new InputQueue(capacity);
@@ -32,9 +34,28 @@ export class SessionInputs {
     return 'dropped_first_of_burst';
   }
 
-  /** Queues user text (JSON); awaits space. */
-  putText(message: string): Promise<void> {
-    return this.put({ lane: 'textIn', kind: 'text', message });
+  /** Queues user text (JSON; a list is sent in order as one input, spec 08 A2); awaits space. */
+  putText(message: string | string[]): Promise<void> {
+    return this.put(
+      typeof message === 'string' ? { lane: 'textIn', kind: 'text', message } : { lane: 'textIn', kind: 'texts', messages: message },
+    );
+  }
+
+  /**
+   * Holds or releases the inputs (spec 08 A3): while held the loop takes nothing (inputs queue under
+   * the lanes' rules); released, it goes on in arrival order.
+   */
+  hold(held: boolean): void {
+    this.held = held;
+    if (held) return;
+    const release = this.releaseHeld;
+    this.releaseHeld = undefined;
+    release?.();
+  }
+
+  /** True while the inputs are held. */
+  get isHeld(): boolean {
+    return this.held;
   }
 
   /** Queues a response request; awaits space. */
@@ -42,15 +63,17 @@ export class SessionInputs {
     return this.put({ lane: 'textIn', kind: 'response' });
   }
 
-  /** Queues one assistant message; awaits space. */
-  putOutput(text: string): Promise<void> {
-    return this.put({ lane: 'handoffOut', kind: 'output', text });
+  /** Queues one assistant message (tagged with its delegation's id when known); awaits space. */
+  putOutput(text: string, handoffId?: string): Promise<void> {
+    return this.put(
+      handoffId === undefined ? { lane: 'handoffOut', kind: 'output', text } : { lane: 'handoffOut', kind: 'output', text, handoffId },
+    );
   }
 
-  /** Queues the end of the delegated turn; awaits space. From now until processed, {@link finishPending} is true. */
-  putFinish(): Promise<void> {
+  /** Queues the end of a delegated turn; awaits space. From now until processed, {@link finishPending} is true. */
+  putFinish(handoffId?: string): Promise<void> {
     this.finishes += 1;
-    return this.put({ lane: 'handoffOut', kind: 'finish' });
+    return this.put(handoffId === undefined ? { lane: 'handoffOut', kind: 'finish' } : { lane: 'handoffOut', kind: 'finish', handoffId });
   }
 
   /** True while a finish was queued and not processed yet. */
@@ -74,6 +97,9 @@ export class SessionInputs {
    * loop yields between inputs, so a failure of the previous send is handled before the next input.
    */
   take(): Promise<QueuedInput | undefined> {
+    if (this.held) {
+      return new Promise<void>((resolve) => (this.releaseHeld = resolve)).then(() => this.take());
+    }
     const sizes = this.queue.sizes();
     if (sizes.audioIn + sizes.textIn + sizes.handoffOut === 0) {
       this.idle = true;
@@ -87,7 +113,7 @@ export class SessionInputs {
    * idle or `blocked` (waiting on a stuck socket); {@link release} wakes the waiters early.
    */
   flushed(blocked: boolean): Promise<void> {
-    if (this.idle || blocked) return Promise.resolve();
+    if (this.idle || blocked || this.held) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -100,6 +126,10 @@ export class SessionInputs {
   close(): number {
     const discarded = this.queue.close();
     this.finishes = 0;
+    this.held = false;
+    const releaseHeld = this.releaseHeld;
+    this.releaseHeld = undefined;
+    releaseHeld?.();
     this.release();
     return discarded;
   }

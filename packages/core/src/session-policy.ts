@@ -15,7 +15,8 @@ export interface DelegationRequest {
 }
 
 /** Counters a policy increments; all appear in `stats()`. */
-export type PolicyCounter = 'deferredResponseRequests' | 'truncations' | 'droppedAssistantOutputs' | 'raceErrors';
+export type PolicyCounter =
+  'deferredResponseRequests' | 'truncations' | 'droppedAssistantOutputs' | 'raceErrors' | 'ignoredEvents' | 'unroutedDelegations';
 
 /** The active transcript, as a policy sees it. */
 export interface TranscriptAccess {
@@ -61,6 +62,17 @@ export interface PolicyHandle {
    * new request).
    */
   finishPending(): boolean;
+  /**
+   * Holds (true) or releases (false) the conversation's inputs (spec 08 A3). While held the
+   * processing loop takes no input; inputs queue under the normal rules (audio beyond capacity is
+   * dropped and counted, text and outputs wait for space); released inputs go in arrival order.
+   */
+  holdInputs(held: boolean): void;
+  /**
+   * Ends the conversation after the event being handled (spec 08 A4): emits `closed` with that
+   * reason (no `code`) and closes the socket with a normal close frame.
+   */
+  end(reason: 'requested' | 'transport_closed'): void;
 }
 
 /**
@@ -76,10 +88,13 @@ export interface SessionPolicy {
   onServerEvent(event: RealtimeEvent): void;
   /** The application (or a delegate) asked for a response: `requestResponse()`. */
   requestResponse(): void;
-  /** One assistant message from the delegate or `sendAssistantOutput(text)`. */
-  assistantOutput(text: string): void;
-  /** The delegated turn is finished: `finishTurn()`. */
-  finishTurn(): void;
+  /**
+   * One assistant message from the delegate or `sendAssistantOutput(text)`; `handoffId` is the id
+   * of the delegation turn that produced it, or the one the application named (spec 08 A6).
+   */
+  assistantOutput(text: string, handoffId?: string): void;
+  /** The delegated turn is finished: `finishTurn()`; `handoffId` as for {@link assistantOutput}. */
+  finishTurn(handoffId?: string): void;
   /** The application reports how much of an output item it has played (`reportPlayback`). */
   reportPlayback(itemId: string, playedMs: number): void;
   /** The conversation ended or was replaced; drop pending work. Timers are cancelled by the handle. */
@@ -100,4 +115,11 @@ export interface SessionPolicy {
    * system item, then a response request through the gate).
    */
   backgroundToolResult?(result: BackgroundToolResult): void;
+  /**
+   * Optional (spec 08 A5): called by `close()` once the queued inputs were flushed (or discarded
+   * while held). `true` means the conversation is now **closing**: the core refuses inputs, aborts
+   * running delegations, keeps delivering events and firing the policy's timers, and the policy
+   * ends it with `handle.end("requested")`. Absent or `false`: the conversation ends at once.
+   */
+  beginClose?(): boolean;
 }

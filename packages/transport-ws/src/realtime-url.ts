@@ -10,17 +10,23 @@ export interface RealtimeUrlInput {
   protocolQuery: Record<string, string>;
   /** `realtime.query`: added last, without `intent`, and without `model` when a model is set. */
   extraQuery: Record<string, string>;
+  /** The endpoint the path rule completes to (default `realtime`; live: `live/sessions`). */
+  endpointPath?: string;
+  /** Whether `model` goes in the query (default true; live: false, and `model` is dropped from `extraQuery` too). */
+  modelQuery?: boolean;
 }
 
 const SCHEMES: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
 
 /**
  * Builds the WebSocket URL from the configured base URL (spec 06), a pure function:
- * - path: empty or `/` → `/v1/realtime`; `…/realtime` unchanged; `…/realtime/` loses its slash;
- *   `…/v1` and `…/v1/` get `realtime` appended; any other path is left as it is;
+ * - path (with the endpoint `realtime`, or the request's `endpointPath`, e.g. live's
+ *   `live/sessions`): empty or `/` → `/v1/<endpoint>`; `…/<endpoint>` unchanged; `…/<endpoint>/`
+ *   loses its slash; `…/v1` and `…/v1/` get the endpoint appended; any other path is left as it is;
  * - scheme: `http` → `ws`, `https` → `wss`, `ws`/`wss` kept;
  * - query: the existing pairs as the URL parser keeps them, then `protocolQuery`, then `model` when set, then
- *   `extraQuery` minus `intent` (and minus `model` when a model is set). Added names and values are
+ *   `extraQuery` minus `intent` (and minus `model` when a model is set). With `modelQuery: false`
+ *   no `model` is added and `extraQuery`'s `model` is dropped. Added names and values are
  *   percent-encoded;
  * - a fragment is dropped (WebSocket URLs cannot carry one).
  *
@@ -40,28 +46,29 @@ export function buildRealtimeUrl(input: RealtimeUrlInput): string {
     throw new ParleyError('ERR_UNSUPPORTED_URL', `unsupported realtime url scheme: ${url.protocol.slice(0, -1)}`);
   }
   url.protocol = scheme;
-  url.pathname = realtimePath(url.pathname);
+  url.pathname = realtimePath(url.pathname, input.endpointPath ?? 'realtime');
   url.hash = '';
 
   const pairs: string[] = url.search.length > 1 ? [url.search.slice(1)] : [];
   for (const [name, value] of Object.entries(input.protocolQuery)) pairs.push(pair(name, value));
-  const withModel = input.model !== '';
+  const modelQuery = input.modelQuery ?? true;
+  const withModel = modelQuery && input.model !== '';
   if (withModel) pairs.push(pair('model', input.model));
   for (const [name, value] of Object.entries(input.extraQuery)) {
-    if (name === 'intent' || (withModel && name === 'model')) continue;
+    if (name === 'intent' || (name === 'model' && (withModel || !modelQuery))) continue;
     pairs.push(pair(name, value));
   }
   url.search = pairs.length > 0 ? `?${pairs.join('&')}` : '';
   return url.href;
 }
 
-/** The path rule of spec 06. */
-function realtimePath(path: string): string {
-  if (path === '' || path === '/') return '/v1/realtime';
-  if (path.endsWith('/realtime')) return path;
-  if (path.endsWith('/realtime/')) return path.slice(0, -1);
-  if (path.endsWith('/v1')) return `${path}/realtime`;
-  if (path.endsWith('/v1/')) return `${path}realtime`;
+/** The path rule of spec 06 (and 08 for the `live/sessions` endpoint). */
+function realtimePath(path: string, endpoint: string): string {
+  if (path === '' || path === '/') return `/v1/${endpoint}`;
+  if (path.endsWith(`/${endpoint}`)) return path;
+  if (path.endsWith(`/${endpoint}/`)) return path.slice(0, -1);
+  if (path.endsWith('/v1')) return `${path}/${endpoint}`;
+  if (path.endsWith('/v1/')) return `${path}${endpoint}`;
   return path;
 }
 

@@ -132,6 +132,12 @@ export class FakePolicyHandle implements PolicyHandle {
   finishPending(): boolean {
     return this.pendingFinish;
   }
+  /** Spec 08 A3: V1 and V2 never hold inputs; recorded for completeness. */
+  held = false;
+
+  holdInputs(held: boolean): void {
+    this.held = held;
+  }
 
   /** A server event, as the conversation hands it over: transcript first, then the policy. */
   server(event: RealtimeEvent): void {
@@ -161,7 +167,7 @@ export class FakePolicyHandle implements PolicyHandle {
   }
 
   /** Ends the conversation the way the core does: timers cancelled, then the policy disposed. */
-  end(): void {
+  end(_reason?: 'requested' | 'transport_closed'): void {
     this.ended = true;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();

@@ -93,6 +93,19 @@ export class FakePolicyHandle implements PolicyHandle {
   finishPending(): boolean {
     return this.pendingFinish;
   }
+  /** Spec 08 A3: V1 and V2 never hold inputs; recorded for completeness. */
+  held = false;
+
+  holdInputs(held: boolean): void {
+    this.held = held;
+  }
+
+  /** Spec 08 A4: V1 and V2 never end a conversation themselves; recorded for completeness. */
+  endedWith: 'requested' | 'transport_closed' | undefined;
+
+  end(reason: 'requested' | 'transport_closed'): void {
+    this.endedWith = reason;
+  }
 
   /** Advances the manual clock, firing due timers in order. */
   advance(ms: number): void {

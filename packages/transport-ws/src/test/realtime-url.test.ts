@@ -123,4 +123,23 @@ describe('buildRealtimeUrl', () => {
       expect(url('https://h.example', { b: '2', a: '1' }, '')).to.equal('wss://h.example/v1/realtime?b=2&a=1');
     });
   });
+  describe('spec 08 live URL table (endpoint live/sessions, no model in the query)', () => {
+    const live = (baseUrl: string, extraQuery: Record<string, string> = {}): string =>
+      buildRealtimeUrl({ baseUrl, protocolQuery: {}, model: 'gpt-live-1', extraQuery, endpointPath: 'live/sessions', modelQuery: false });
+    const rows: [string, Record<string, string>, string][] = [
+      ['https://api.openai.com/v1', {}, 'wss://api.openai.com/v1/live/sessions'],
+      ['https://api.openai.com', {}, 'wss://api.openai.com/v1/live/sessions'],
+      ['wss://api.openai.com/v1/live/sessions/', {}, 'wss://api.openai.com/v1/live/sessions'],
+      ['https://example.com/openai/v1', {}, 'wss://example.com/openai/v1/live/sessions'],
+      ['https://example.com/v1/live', {}, 'wss://example.com/v1/live'],
+      ['http://127.0.0.1:8011', {}, 'ws://127.0.0.1:8011/v1/live/sessions'],
+      ['https://example.com/v1?foo=bar', { trace: '1', model: 'x', intent: 'y' }, 'wss://example.com/v1/live/sessions?foo=bar&trace=1'],
+      ['https://example.com/v1/', {}, 'wss://example.com/v1/live/sessions'],
+    ];
+    for (const [base, extra, expected] of rows) {
+      it(`${base} ${JSON.stringify(extra)} → ${expected}`, () => {
+        expect(live(base, extra)).to.equal(expected);
+      });
+    }
+  });
 });
