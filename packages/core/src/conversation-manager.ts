@@ -89,6 +89,8 @@ export class ConversationManager {
         baseUrl: this.config.realtime.url,
         model: settings.model,
         protocolQuery: protocolParameters.query,
+        ...(protocolParameters.endpointPath === undefined ? {} : { endpointPath: protocolParameters.endpointPath }),
+        ...(protocolParameters.modelQuery === undefined ? {} : { modelQuery: protocolParameters.modelQuery }),
         extraQuery: this.config.realtime.query,
         headers: this.config.realtime.headers,
         startHeaders: options.headers ?? {},

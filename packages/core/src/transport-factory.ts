@@ -10,6 +10,10 @@ export interface ConnectRequest {
   model: string;
   /** The protocol's query pairs (added before `model`). */
   protocolQuery: Record<string, string>;
+  /** The endpoint the URL's path rule completes to (default `realtime`; live: `live/sessions`, spec 08 A1). */
+  endpointPath?: string;
+  /** Whether `model` goes in the query (default true; live: false, spec 08 A1). */
+  modelQuery?: boolean;
   /** `realtime.query`: extra pairs (minus `intent`, and `model` when a model is set). */
   extraQuery: Record<string, string>;
   /** `realtime.headers`. */

@@ -126,7 +126,21 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await advanceVirtualClock(clock, step.at);
   }
   await advanceVirtualClock(clock, scenarioEnd(scenario));
-  if (manager.running) await manager.close();
+  if (manager.running || manager.stats().state === 'closing') {
+    // A protocol may close with a handshake (live: session.close, then session.closed or its
+    // timeout, spec 08): keep advancing the virtual clock, timer by timer, until `closed`.
+    let closed = false;
+    void manager.close().then(
+      () => (closed = true),
+      () => (closed = true),
+    );
+    await settle();
+    while (!closed) {
+      const due = clock.nextDue();
+      if (due === undefined) break;
+      await advanceVirtualClock(clock, due);
+    }
+  }
   await settle();
   return trace;
 }
@@ -166,10 +180,14 @@ function perform(
         track(manager.sendText(step.text));
         return;
       case 'assistantOutput':
-        track(manager.sendAssistantOutput(step.text));
+        track(
+          step.handoffId === undefined
+            ? manager.sendAssistantOutput(step.text)
+            : manager.sendAssistantOutput(step.text, { handoffId: step.handoffId }),
+        );
         return;
       case 'finishTurn':
-        track(manager.finishTurn());
+        track(step.handoffId === undefined ? manager.finishTurn() : manager.finishTurn({ handoffId: step.handoffId }));
         return;
       case 'requestResponse':
         track(manager.requestResponse());

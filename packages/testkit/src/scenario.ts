@@ -19,8 +19,10 @@ export type ScenarioStep =
       itemId?: string;
       repeat?: number;
     }
-  | { at: number; client: 'text' | 'assistantOutput'; text: string }
-  | { at: number; client: 'finishTurn' | 'requestResponse' | 'close' }
+  | { at: number; client: 'text'; text: string }
+  | { at: number; client: 'assistantOutput'; text: string; handoffId?: string }
+  | { at: number; client: 'finishTurn'; handoffId?: string }
+  | { at: number; client: 'requestResponse' | 'close' }
   | { at: number; client: 'playback'; itemId: string; playedMs: number }
   | { at: number; transport: 'stall' | 'unstall' };
 
