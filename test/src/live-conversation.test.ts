@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { ContainerModule } from 'inversify';
+import { RealtimeTool } from '@parley/core';
 import { parserLiveModule } from '@parley/parser-live';
 import { advanceVirtualClock } from '@parley/testkit';
 import type { Delegation, DelegationTurn, HandoffDelegate, ParleyConfigInput } from '@parley/core';
@@ -270,5 +272,25 @@ describe('live conversations through the core (spec 08 A1-A9, Start, Close)', ()
     h.manager.reportPlayback('item', 10);
     await settle();
     expect(h.wire()).to.have.length(1);
+  });
+  it('tools in client mode fail the start with the live message, bound tools first (after 09 §1.3)', async () => {
+    const toolModule = new ContainerModule(({ bind }) => {
+      bind(RealtimeTool).toConstantValue({
+        name: 'get_weather',
+        description: 'weather',
+        parameters: { type: 'object', properties: {} },
+        execute: () => 'sunny',
+      });
+    });
+    const h = createHarness({ config: { realtime: { protocol: 'live' } }, modules: [parserLiveModule, toolModule] });
+    const failure = await rejection(
+      h.manager.start({ tools: [{ type: 'function', name: 'lookup_order', parameters: { type: 'object' } }] }),
+    );
+    expect(failure).to.deep.equal({
+      code: 'ERR_INVALID_SESSION',
+      message:
+        'protocol `live` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (get_weather, lookup_order)',
+    });
+    expect(h.transport.requests).to.have.length(0);
   });
 });

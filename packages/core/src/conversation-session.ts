@@ -51,6 +51,21 @@ export class ConversationSession {
     return this.core.running;
   }
 
+  /** True while a `close()` waits for the policy to end the conversation (spec 08 A5). */
+  get closing(): boolean {
+    return this.core.state === 'closing';
+  }
+
+  /** Resolves when the session ended (closed, failed, or dropped). */
+  get whenEnded(): Promise<void> {
+    return this.core.whenEnded;
+  }
+
+  /** `close()` after the flush: true when the policy closes with a handshake (see `SessionCore.beginClose`). */
+  beginClose(): boolean {
+    return this.core.beginClose();
+  }
+
   /** True once the session ended or was replaced. */
   get isEnded(): boolean {
     return this.core.state === 'ended';
@@ -115,10 +130,10 @@ export class ConversationSession {
     }
   }
 
-  /** Queues user text (encoded); awaits space. */
-  putText(message: ClientMessage): Promise<void> {
+  /** Queues user text (encoded; a list is one input, sent in order, spec 08 A2); awaits space. */
+  putText(message: ClientMessage | ClientMessage[]): Promise<void> {
     this.requireRunning();
-    return this.core.inputs.putText(JSON.stringify(message));
+    return this.core.inputs.putText(Array.isArray(message) ? message.map((item) => JSON.stringify(item)) : JSON.stringify(message));
   }
 
   /** Queues a response request; awaits space. */
@@ -127,16 +142,16 @@ export class ConversationSession {
     return this.core.inputs.putResponseRequest();
   }
 
-  /** Queues assistant output (from the application); awaits space. */
-  putAssistantOutput(text: string): Promise<void> {
+  /** Queues assistant output (from the application), for `handoffId` when given (spec 08 A6); awaits space. */
+  putAssistantOutput(text: string, handoffId?: string): Promise<void> {
     this.requireRunning();
-    return this.core.inputs.putOutput(text);
+    return this.core.inputs.putOutput(text, handoffId);
   }
 
-  /** Queues the end of the delegated turn (from the application); awaits space. */
-  putFinishTurn(): Promise<void> {
+  /** Queues the end of the delegated turn (from the application), `handoffId`'s when given; awaits space. */
+  putFinishTurn(handoffId?: string): Promise<void> {
     this.requireRunning();
-    return this.core.inputs.putFinish();
+    return this.core.inputs.putFinish(handoffId);
   }
 
   /** Hands a playback report to the policy. */

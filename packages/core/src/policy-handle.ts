@@ -27,6 +27,8 @@ export function createPolicyHandle(core: SessionCore, loop: SessionInputLoop): P
     logger: context.logger,
     now: () => context.clock.now(),
     finishPending: () => core.inputs.finishPending,
+    holdInputs: (held: boolean) => core.inputs.hold(held),
+    end: (reason: 'requested' | 'transport_closed') => core.end(reason, undefined, undefined, true),
   };
 }
 
@@ -44,12 +46,12 @@ function route(core: SessionCore, delegation: DelegationRequest): void {
   core.delegations.route(delegation);
 }
 
-/** A policy timer: fires (guarded) only while the conversation runs; cancelled when it ends or reconnects. */
+/** A policy timer: fires (guarded) only while the conversation runs or closes; cancelled when it ends or reconnects. */
 function schedule(core: SessionCore, delayMs: number, callback: () => void): Cancellable {
   if (core.state === 'ended') return { cancel: () => undefined };
   const timer = core.context.clock.setTimer(delayMs, () => {
     core.timers.delete(timer);
-    if (core.state !== 'running') return;
+    if (!core.live) return;
     core.guard(callback);
   });
   core.timers.add(timer);

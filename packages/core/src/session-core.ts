@@ -30,7 +30,7 @@ export interface SessionContext {
 }
 
 /** Where a conversation is in its lifecycle (spec 04 "Lifecycle"). */
-export type SessionState = 'starting' | 'running' | 'reconnecting' | 'ended';
+export type SessionState = 'starting' | 'running' | 'reconnecting' | 'closing' | 'ended';
 
 /**
  * The state one conversation's parts share — the inbound path, the input loop, the reconnection
@@ -63,6 +63,9 @@ export class SessionCore {
   releaseLoop: (() => void) | undefined;
   /** True while a slow event consumer holds inbound delivery (re-applied to a new connection). */
   pausedForEvents = false;
+  private resolveEnded: () => void = () => undefined;
+  /** Resolves when the conversation ended (closed, failed, or dropped). */
+  readonly whenEnded: Promise<void> = new Promise((resolve) => (this.resolveEnded = resolve));
 
   constructor(
     readonly strategy: ProtocolStrategy,
@@ -79,16 +82,21 @@ export class SessionCore {
     this.delegations = this.createDelegationRunner();
   }
 
-  /** True while the conversation runs (started and not ended; reconnecting counts as running). */
+  /** True while the conversation runs (started and not ended; reconnecting counts as running, closing does not). */
   get running(): boolean {
     return this.state === 'running' || this.state === 'reconnecting';
+  }
+
+  /** True while events flow to the application: running, or closing (spec 08 A5). */
+  get live(): boolean {
+    return this.state === 'running' || this.state === 'closing';
   }
 
   /** A delegation runner whose delegates answer into the handoff queue, aborted with `delegationAbort`. */
   createDelegationRunner(): DelegationRunner {
     return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
-      output: (text) => this.inputs.putOutput(text),
-      finish: () => this.inputs.putFinish(),
+      output: (text, handoffId) => this.inputs.putOutput(text, handoffId),
+      finish: (handoffId) => this.inputs.putFinish(handoffId),
     });
   }
 
@@ -97,7 +105,7 @@ export class SessionCore {
   /** Delivers a server event (counted); a fatal `error` then ends the conversation with `error`. */
   deliver(event: RealtimeEvent): void {
     const state = this.state;
-    if (state !== 'running' && state !== 'reconnecting') return;
+    if (state !== 'running' && state !== 'reconnecting' && state !== 'closing') return;
     this.stats.eventsDelivered += 1;
     this.context.emit(event);
     if (event.type === 'error' && event.fatal) this.end('error');
@@ -135,12 +143,36 @@ export class SessionCore {
 
   // ---- ending -------------------------------------------------------------------------------------
 
-  /** Ends the conversation and emits `closed` (once). */
-  end(reason: EndReason, code?: number, closeReason?: string): void {
+  /**
+   * `close()` once the queued inputs were flushed: asks the policy (spec 08 A5). True when the
+   * conversation is now **closing** — inputs refused (the queue is closed, what is left counted as
+   * discarded), running delegations aborted, events and the policy's timers go on until the policy
+   * ends it; false when it should end at once.
+   */
+  beginClose(): boolean {
+    if (this.state !== 'running') return false;
+    let closing = false;
+    this.guard(() => {
+      closing = this.policy?.beginClose?.() ?? false;
+    });
+    if (!closing || (this.state as SessionState) !== 'running') return false;
+    this.state = 'closing';
+    this.stats.state = 'closing';
+    this.delegationAbort.abort();
+    this.stats.discardedInputs += this.inputs.close();
+    return true;
+  }
+
+  /**
+   * Ends the conversation and emits `closed` (once). The socket is closed with a normal close frame,
+   * except after a `transport_closed` from the transport (dropped); `normalClose` closes it normally
+   * for a policy that ends the conversation itself (spec 08 A4).
+   */
+  end(reason: EndReason, code?: number, closeReason?: string, normalClose = false): void {
     if (this.state === 'ended') return;
-    const wasRunning = this.running;
+    const wasRunning = this.running || this.state === 'closing';
     this.discard();
-    if (reason === 'transport_closed') this.connection?.terminate();
+    if (reason === 'transport_closed' && !normalClose) this.connection?.terminate();
     else this.connection?.close();
     if (!wasRunning) return;
     const closed: ConversationEvent = { type: 'closed', reason };
@@ -168,6 +200,7 @@ export class SessionCore {
     this.stats.discardedInputs += this.inputs.close();
     this.early.length = 0;
     this.disposePolicy();
+    this.resolveEnded();
   }
 
   /** Disposes the policy; an exception is logged (the conversation is ending or reconnecting). */

@@ -53,7 +53,7 @@ export class SessionInbound {
 
   onText(text: string): void {
     const core = this.core;
-    if (core.state !== 'running') {
+    if (core.state !== 'running' && core.state !== 'closing') {
       if (core.state === 'starting' || core.state === 'reconnecting') core.early.push(() => this.onText(text));
       return;
     }
@@ -108,13 +108,20 @@ export class SessionInbound {
       return;
     }
     if (this.reconnection.afterClose(code)) return;
-    core.end('transport_closed', code, reason);
+    // Closing (spec 08): a close frame ends the requested close.
+    if (core.state === 'closing') core.end('requested');
+    else core.end('transport_closed', code, reason);
   }
 
   onError(error: Error): void {
     const core = this.core;
     if (core.state === 'starting' || core.state === 'reconnecting') {
       core.early.push(() => this.onError(error));
+      return;
+    }
+    if (core.state === 'closing') {
+      // Closing (spec 08): a lost connection ends the requested close, with no error event.
+      core.end('requested');
       return;
     }
     const code = isParleyError(error) ? error.code : 'ERR_CONNECTION_LOST';

@@ -38,11 +38,16 @@ export class SessionInputLoop {
   sendText(text: string, onError?: (error: Error) => boolean): void {
     const core = this.core;
     const connection = core.connection;
-    if (connection === undefined || core.state !== 'running') return;
+    if (connection === undefined || !core.live) return;
     core.stats.framesOut += 1;
     core.stats.bytesOut += text.length;
     const epoch = core.epoch;
     core.lastSend = connection.send(text).then(undefined, (error: unknown) => {
+      if (core.state === 'closing' && epoch === core.epoch) {
+        // Closing (spec 08): a failed send is a connection going away; it ends the requested close.
+        core.end('requested');
+        return;
+      }
       if (core.state !== 'running' || epoch !== core.epoch) return;
       const failure = error instanceof Error ? error : new Error(String(error));
       if (onError !== undefined && onError(failure)) return;
@@ -82,15 +87,18 @@ export class SessionInputLoop {
       case 'text':
         this.sendText(input.message);
         return;
+      case 'texts':
+        for (const message of input.messages) this.sendText(message);
+        return;
       case 'response':
         core.guard(() => core.policy?.requestResponse());
         return;
       case 'output':
-        core.guard(() => core.policy?.assistantOutput(input.text));
+        core.guard(() => core.policy?.assistantOutput(input.text, input.handoffId));
         return;
       case 'finish':
         core.inputs.finishProcessed();
-        core.guard(() => core.policy?.finishTurn());
+        core.guard(() => core.policy?.finishTurn(input.handoffId));
         return;
     }
   }

@@ -1,7 +1,8 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, multiInject, optional } from 'inversify';
 import {
   Logger,
   ParleyConfig,
+  RealtimeTool,
   type AudioFrame,
   type ClientMessage,
   type ConnectionParameters,
@@ -27,9 +28,16 @@ export class LiveProtocolStrategy implements ProtocolStrategy {
   /** The protocol id selected by `realtime.protocol: "live"`. */
   readonly id = 'live';
 
+  /**
+   * Declared so that tools reach the live rule (spec 08 "Responses mode"): after 09's checks, any
+   * tool fails the start in client mode with a message that says how to run tools on live.
+   */
+  readonly supportsTools = true;
+
   constructor(
     @inject(ParleyConfig) private readonly config: ParleyConfig,
     @inject(Logger) private readonly logger: Logger,
+    @multiInject(RealtimeTool) @optional() private readonly boundTools: RealtimeTool[] | undefined = undefined,
   ) {}
 
   /**
@@ -38,7 +46,11 @@ export class LiveProtocolStrategy implements ProtocolStrategy {
    * the voice to `marin`. A model starting with `gpt-realtime` is sent as given, with a warning.
    */
   resolveSession(settings: SessionSettings): SessionSettings {
-    const resolved = resolveLiveSession(settings, this.config);
+    const resolved = resolveLiveSession(
+      settings,
+      this.config,
+      (this.boundTools ?? []).map((tool) => tool.name),
+    );
     if (resolved.model.startsWith('gpt-realtime')) {
       this.logger.warn('a Realtime model was configured for protocol live; live sessions take gpt-live models', {
         protocol: 'live',

@@ -134,6 +134,19 @@ export class LiveSessionPolicy implements SessionPolicy {
     }
   }
 
+  /**
+   * Never called: tools fail a live start in client mode, and Responses mode (where calls come
+   * from) is not implemented yet. Throws, which the core reports as a policy failure.
+   */
+  toolOutput(): void {
+    throw new Error('protocol live runs tools only with Responses delegation, which this version does not implement');
+  }
+
+  /** Never called (see {@link toolOutput}). */
+  backgroundToolResult(): void {
+    throw new Error('protocol live runs tools only with Responses delegation, which this version does not implement');
+  }
+
   /** Nothing: barge-in is the server's. */
   reportPlayback(_itemId: string, _playedMs: number): void {}
 

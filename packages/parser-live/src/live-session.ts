@@ -24,26 +24,26 @@ export function liveModel(model: string): string {
  * The names of a start's `tools` for error messages (09 §1.3 rule 1): each entry's `name`, else
  * `server_label`, else `tools[<i>]`, joined by `, `.
  */
-function toolNames(tools: unknown[]): string {
-  return tools
-    .map((tool, index) => {
-      const fields = typeof tool === 'object' && tool !== null ? (tool as { name?: unknown; server_label?: unknown }) : {};
-      if (typeof fields.name === 'string') return fields.name;
-      if (typeof fields.server_label === 'string') return fields.server_label;
-      return `tools[${index}]`;
-    })
-    .join(', ');
+function toolNames(bound: readonly string[], tools: unknown[]): string {
+  const entries = tools.map((tool, index) => {
+    const fields = typeof tool === 'object' && tool !== null ? (tool as { name?: unknown; server_label?: unknown }) : {};
+    if (typeof fields.name === 'string') return fields.name;
+    if (typeof fields.server_label === 'string') return fields.server_label;
+    return `tools[${index}]`;
+  });
+  return [...bound, ...entries].join(', ');
 }
 
 /**
  * Validates start settings for live and fills its defaults (spec 08 "Connection"), in order: the
  * output modality (`text` → `ERR_INVALID_SESSION` "text output modality requires protocol v2"),
  * the audio format (only `pcm16`), the delegation mode (responses mode is not implemented yet:
- * `ERR_INVALID_SESSION`), tools in client mode (`ERR_INVALID_SESSION`). The model becomes
+ * `ERR_INVALID_SESSION`), tools in client mode (`ERR_INVALID_SESSION`; `boundTools` are the bound
+ * `RealtimeTool` names, listed first). The model becomes
  * {@link liveModel}; the voice defaults to {@link LIVE_DEFAULT_VOICE} (not validated); a
  * transcription mode becomes conversational. Returns a new object.
  */
-export function resolveLiveSession(settings: SessionSettings, config: ParleyConfig): SessionSettings {
+export function resolveLiveSession(settings: SessionSettings, config: ParleyConfig, boundTools: readonly string[] = []): SessionSettings {
   if (settings.outputModality === 'text') {
     throw new ParleyError('ERR_INVALID_SESSION', 'text output modality requires protocol v2');
   }
@@ -60,10 +60,10 @@ export function resolveLiveSession(settings: SessionSettings, config: ParleyConf
       'live responses delegation is not implemented yet in this version of Parley; set realtime.live.delegation to "client"',
     );
   }
-  if (settings.tools.length > 0) {
+  if (boundTools.length > 0 || settings.tools.length > 0) {
     throw new ParleyError(
       'ERR_INVALID_SESSION',
-      `protocol \`live\` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (${toolNames(settings.tools)})`,
+      `protocol \`live\` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (${toolNames(boundTools, settings.tools)})`,
     );
   }
   const voice = settings.voice === undefined || settings.voice === '' ? LIVE_DEFAULT_VOICE : settings.voice;
