@@ -77,7 +77,7 @@ summary from stats(). Needs no API key and no network.`,
     .option('--port <port>', 'port to listen on (default: a free one, printed)', port)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--script <file>', 'scripted mode: a JSON file of reply batches (batch i after the (i+1)-th client message)')
-    .option('--speed <factor>', 'demo mode: how many times faster than real time answers stream (default 4)', Number)
+    .option('--speed <factor>', 'demo mode: how many times faster than real time answers stream (default 1: real time, as live)', Number)
     .action(async (options: { protocol: 'v1' | 'v2'; port?: number; host: string; script?: string; speed?: number }) => {
       const running = await runSimulateCommand(options, output);
       await interruption();

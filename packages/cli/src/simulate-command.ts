@@ -16,7 +16,7 @@ export interface SimulateOptions {
    * Without it the simulator runs its demo model.
    */
   script?: string;
-  /** Demo mode: how many times faster than real time answers stream (default 4; 1 sounds natural). */
+  /** Demo mode: how many times faster than real time answers stream (default 1: real time, as live). */
   speed?: number;
 }
 
@@ -49,7 +49,7 @@ function describeMode(options: SimulateOptions, replies: unknown[][] | undefined
   }
   const handoff = options.protocol === 'v2' ? 'a background_agent function call' : 'conversation.handoff.requested';
   return (
-    `demo mode (answers stream at ${options.speed ?? 4}x real time): it answers "You said: ..."; ` +
+    `demo mode (answers stream at ${options.speed ?? 1}x real time): it answers "You said: ..."; ` +
     `a request mentioning "agent" or "look up" is handed off with ${handoff}`
   );
 }

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { IdGenerator } from './id-generator.js';
+import { loopbackCertificate } from './self-signed-certificate.js';
 import { ScriptedDialect } from './scripted-dialect.js';
 import {
   recordHeaders,
@@ -55,8 +57,9 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
   /** Every accepted connection, in order (closed ones stay, with `open` false). */
   readonly connections: SimulatorConnection[] = [];
 
-  private readonly server: Server;
+  private server: Server | undefined;
   private readonly wss: WebSocketServer;
+  private pem: string | undefined;
   private readonly live = new Set<SimulatorSocket>();
   private readonly hooks: ConnectionHooks;
   private baseUrl: string | undefined;
@@ -67,17 +70,6 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
     super();
     this.options = resolveSimulatorOptions(options);
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    this.server = createServer((request, response) => {
-      const body = `Parley realtime simulator (${this.options.protocol}, ${this.options.mode} mode): connect a WebSocket to ${SIMULATOR_PATH}\n`;
-      response.writeHead(426, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-        connection: 'close',
-      });
-      response.end(body);
-      request.resume();
-    });
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
     this.hooks = {
       message: (connection, message) => this.emit('message', connection, message),
       sent: (connection, event) => this.emit('sent', connection, event),
@@ -88,27 +80,59 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
     };
   }
 
-  /** The base URL (`http://host:port`); throws before `start()` resolved. */
+  /**
+   * The certificate (PEM) the simulator serves with `tls`, for clients to trust (`ca`); undefined
+   * without TLS or before `start()` resolved.
+   */
+  get certificate(): string | undefined {
+    return this.pem;
+  }
+
+  /** The base URL (`http://host:port`, `https://…` with `tls`); throws before `start()` resolved. */
   get url(): string {
     if (this.baseUrl === undefined) throw new Error('the simulator is not started: call start() first');
     return this.baseUrl;
   }
 
-  /** Listens on `host:port`; resolves with the base URL once listening. Call once. */
+  /**
+   * Listens on `host:port` (with `tls`, after generating or loading the certificate); resolves
+   * with the base URL once listening. Call once.
+   */
   async start(): Promise<{ url: string }> {
     if (this.baseUrl !== undefined) return { url: this.baseUrl };
+    const server = await this.createServer();
+    this.server = server;
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', onError);
+      server.once('error', onError);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', onError);
         resolve();
       });
     });
-    const address = this.server.address() as AddressInfo;
+    const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.baseUrl = `http://${host}:${address.port}`;
+    this.baseUrl = `${this.options.tls === false ? 'http' : 'https'}://${host}:${address.port}`;
     return { url: this.baseUrl };
+  }
+
+  private async createServer(): Promise<Server> {
+    const plain: RequestListener = (request, response) => {
+      const body = `Parley realtime simulator (${this.options.protocol}, ${this.options.mode} mode): connect a WebSocket to ${SIMULATOR_PATH}\n`;
+      response.writeHead(426, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      response.end(body);
+      request.resume();
+    };
+    const tls = this.options.tls;
+    if (tls === false) return createServer(plain);
+    const credentials = tls === true ? await loopbackCertificate() : tls;
+    this.pem = credentials.cert;
+    return createTlsServer({ key: credentials.key, cert: credentials.cert }, plain);
   }
 
   /** Terminates every connection, cancels their timers and stops listening. Idempotent. */
@@ -117,9 +141,10 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       for (const connection of [...this.live]) connection.terminate();
       this.live.clear();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-      if (!this.server.listening) return;
-      this.server.closeAllConnections();
-      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const server = this.server;
+      if (server === undefined || !server.listening) return;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     })();
     return this.closing;
   }

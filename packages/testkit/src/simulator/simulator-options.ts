@@ -7,6 +7,9 @@ export type SimulatorProtocol = 'v1' | 'v2';
 /** How a simulator decides what to send. */
 export type SimulatorMode = 'scripted' | 'demo';
 
+/** How a simulated response ends (see `responseOutcomes`). */
+export type SimulatedResponseOutcome = 'completed' | 'failed' | 'incomplete';
+
 /** Options of a {@link RealtimeSimulator}; everything but `protocol` has a default. */
 export interface RealtimeSimulatorOptions {
   /** `v1` (quicksilver: the server hands off) or `v2` (OpenAI Realtime GA events, function-call handoff). */
@@ -27,8 +30,43 @@ export interface RealtimeSimulatorOptions {
    * messages beyond the last batch get no reply. Default `[]`.
    */
   replies?: unknown[][];
-  /** Demo mode: how many times faster than real time answers are streamed. `Infinity`: all at once. Default 4. */
+  /**
+   * Demo mode: how many times faster than real time the simulated clock runs (answers, their audio).
+   * Default 1: output audio is paced at real time, as live. Tests, demos and benchmarks set more
+   * (e.g. 20) to run fast; `Infinity` sends each answer at once.
+   */
   speed?: number;
+  /**
+   * Demo mode, v2: how much audio (ms of playback) the model generates ahead of real time. Frame k
+   * of an answer goes out `max(0, k × 20 − audioLeadMs) / speed` ms after the answer starts, so
+   * `response.done` (sent when generation ends) arrives `audioLeadMs` before the audio has played,
+   * as live. Default 1000.
+   */
+  audioLeadMs?: number;
+  /**
+   * Demo mode, v2: send a VAD turn's input transcription after the automatic response has started
+   * (`response.created` and its first deltas), as the live API may. Default false (before it).
+   */
+  userTranscriptAfterResponse?: boolean;
+  /**
+   * Demo mode, v2: how the n-th response of a connection ends (entry n−1; missing entries:
+   * `completed`). `failed`: `response.done` status `failed` with no output and
+   * `status_details.error` (`server_error`); `incomplete`: cut after half its words,
+   * `status_details.reason` `max_output_tokens`. Default `[]`.
+   */
+  responseOutcomes?: SimulatedResponseOutcome[];
+  /**
+   * Demo mode, v2: the audio turns (1-based, per connection) whose transcription fails
+   * (`conversation.item.input_audio_transcription.failed` instead of deltas and `.completed`).
+   * Only when the session transcribes. Default `[]`.
+   */
+  transcriptionFailures?: number[];
+  /**
+   * Serve TLS (`https:` / `wss:`) with a self-signed certificate for `127.0.0.1` and `localhost`
+   * generated at `start()` (or the `key`/`cert` PEM given). Clients must trust
+   * `simulator.certificate` (e.g. `ca` in `ws`). Default false (plain `http:` / `ws:`).
+   */
+  tls?: boolean | { key: string; cert: string };
   /**
    * Demo mode: what the VAD "hears" for successive audio turns of a connection (cycled).
    * Default `['Hello, can you hear me?']`.
@@ -61,6 +99,11 @@ export interface ResolvedSimulatorOptions {
   mode: SimulatorMode;
   replies: unknown[][];
   speed: number;
+  audioLeadMs: number;
+  userTranscriptAfterResponse: boolean;
+  responseOutcomes: SimulatedResponseOutcome[];
+  transcriptionFailures: number[];
+  tls: false | true | { key: string; cert: string };
   transcripts: string[];
   answer: (userText: string) => string;
   handoffLateMs: number;
@@ -81,7 +124,7 @@ export function resolveSimulatorOptions(options: RealtimeSimulatorOptions): Reso
   if (!Array.isArray(replies) || !replies.every((batch) => Array.isArray(batch))) {
     throw new TypeError('simulator replies must be an array of arrays (one batch of server events per client message)');
   }
-  const speed = options.speed ?? 4;
+  const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new TypeError(`simulator speed must be a positive number, got ${String(speed)}`);
   const transcripts = options.transcripts ?? ['Hello, can you hear me?'];
   if (transcripts.length === 0) throw new TypeError('simulator transcripts must not be empty');
@@ -95,6 +138,11 @@ export function resolveSimulatorOptions(options: RealtimeSimulatorOptions): Reso
     mode,
     replies,
     speed,
+    audioLeadMs: Math.max(0, options.audioLeadMs ?? 1000),
+    userTranscriptAfterResponse: options.userTranscriptAfterResponse ?? false,
+    responseOutcomes: options.responseOutcomes ?? [],
+    transcriptionFailures: options.transcriptionFailures ?? [],
+    tls: options.tls ?? false,
     transcripts,
     answer: options.answer ?? defaultDemoAnswer,
     handoffLateMs: Math.max(0, options.handoffLateMs ?? 150),

@@ -15,14 +15,20 @@ export interface SpeechStreamSink {
 export interface SpeechStreamOptions {
   /** Times faster than real time; `Infinity` emits everything at once. */
   speed: number;
+  /** Audio (ms) generated ahead of real time: frame k goes out `max(0, k × 20 − leadMs) / speed` ms after start. Default 0. */
+  leadMs?: number;
+  /** A word's frames in the wire encoding (base64); default {@link wordSpeechFrames} (PCM16 24 kHz). */
+  frames?: (word: string) => readonly string[];
+  /** The last word to speak (exclusive); default all of them (a response cut short stops earlier). */
+  wordLimit?: number;
   /** Whether audio frames are emitted (false: text only, still paced as if spoken). */
   audio: boolean;
 }
 
 /**
  * Speaks a text: word by word, each word's transcript delta followed by its synthetic audio
- * frames, paced so that frame k goes out `k × 20 ms / speed` after {@link start} (a frame is sent
- * when its playback would begin). One scheduler task per stream, however long the text; the frames
+ * frames, paced so that frame k goes out `max(0, k × 20 ms − leadMs) / speed` after {@link start}
+ * (a frame is sent `leadMs` before its playback would begin: the model generates ahead of real time). One scheduler task per stream, however long the text; the frames
  * come from the synthesizer's per-word cache. Late timers catch up by sending every due frame.
  */
 export class SpeechStream {
@@ -42,7 +48,18 @@ export class SpeechStream {
     private readonly options: SpeechStreamOptions,
     private readonly sink: SpeechStreamSink,
   ) {
-    this.words = speechWords(text);
+    const words = speechWords(text);
+    this.words = options.wordLimit === undefined ? words : words.slice(0, Math.max(0, options.wordLimit));
+    this.frames = options.frames ?? wordSpeechFrames;
+    this.leadMs = Math.max(0, options.leadMs ?? 0);
+  }
+
+  private readonly frames: (word: string) => readonly string[];
+  private readonly leadMs: number;
+
+  /** Number of words this stream speaks in all. */
+  get wordCount(): number {
+    return this.words.length;
   }
 
   /** The text spoken so far (all of it once ended). */
@@ -78,10 +95,12 @@ export class SpeechStream {
   /** Emits everything due at `now`; returns the delay to the next frame, or undefined when done. */
   private pump(now: number): number | undefined {
     const speed = this.options.speed;
-    const due = Number.isFinite(speed) ? Math.floor(((now - this.startedAt) * speed) / SIMULATOR_FRAME_MS) : Number.POSITIVE_INFINITY;
+    const due = Number.isFinite(speed)
+      ? Math.floor(((now - this.startedAt) * speed + this.leadMs) / SIMULATOR_FRAME_MS)
+      : Number.POSITIVE_INFINITY;
     while (this.state === 'running' && this.wordIndex < this.words.length) {
       const word = this.words[this.wordIndex] as string;
-      const frames = wordSpeechFrames(word);
+      const frames = this.frames(word);
       if (!this.announced) {
         if (this.position > due) break;
         this.announced = true;
@@ -107,6 +126,6 @@ export class SpeechStream {
       this.sink.end();
       return undefined;
     }
-    return Math.max(1, (this.position * SIMULATOR_FRAME_MS) / speed - (now - this.startedAt));
+    return Math.max(1, (this.position * SIMULATOR_FRAME_MS - this.leadMs) / speed - (now - this.startedAt));
   }
 }

@@ -128,6 +128,11 @@ export function wordSpeechFrames(word: string): readonly string[] {
   return wordFrames(word).base64;
 }
 
+/** The synthetic speech for one word as 20 ms PCM16 24 kHz mono frames (shared: do not modify). */
+export function wordSpeechPcm(word: string): readonly Buffer[] {
+  return wordFrames(word).pcm;
+}
+
 /**
  * Speech-like PCM16 24 kHz mono audio for `text` (the frames of its words, in order), optionally
  * followed by `trailingSilenceMs` of silence. Use it as microphone input in tests: the energy VAD

@@ -1,92 +1,10 @@
-import { SIMULATOR_SAMPLE_RATE } from './speech-synthesizer.js';
+import type { DialectContext } from './simulator-dialect.js';
 
 /** The name of Parley's handoff tool (spec 03). */
 export const HANDOFF_TOOL_NAME = 'background_agent';
 
-/** PCM16 24 kHz, as the GA API describes its audio format. */
-export const PCM_FORMAT = { type: 'audio/pcm', rate: SIMULATOR_SAMPLE_RATE } as const;
-
 /** Status of a response (`response.status`). */
-export type ResponseStatus = 'in_progress' | 'completed' | 'cancelled';
-
-/** The session settings a v2 connection keeps (what `session.update` may change). */
-export interface V2Session {
-  id: string;
-  type: 'realtime' | 'transcription';
-  model: string;
-  instructions: string;
-  outputModalities: string[];
-  voice: string;
-  /** `audio.input.turn_detection` as configured (`null`: no VAD, manual commits). */
-  turnDetection: Record<string, unknown> | null;
-  tools: unknown[];
-  toolChoice: unknown;
-}
-
-/** The server VAD defaults of the real API (`create_response` and `interrupt_response` on). */
-export function defaultTurnDetection(): Record<string, unknown> {
-  return {
-    type: 'server_vad',
-    threshold: 0.5,
-    prefix_padding_ms: 300,
-    silence_duration_ms: 400,
-    idle_timeout_ms: null,
-    create_response: true,
-    interrupt_response: true,
-  };
-}
-
-/** The `session` object of `session.created` / `session.updated` (GA shape). */
-export function sessionObject(session: V2Session): Record<string, unknown> {
-  const input = {
-    format: PCM_FORMAT,
-    transcription: null,
-    noise_reduction: null,
-    turn_detection: session.turnDetection,
-  };
-  if (session.type === 'transcription') {
-    return { type: 'transcription', object: 'realtime.transcription_session', id: session.id, audio: { input }, include: null };
-  }
-  return {
-    type: 'realtime',
-    object: 'realtime.session',
-    id: session.id,
-    model: session.model,
-    output_modalities: session.outputModalities,
-    instructions: session.instructions,
-    tools: session.tools,
-    tool_choice: session.toolChoice,
-    max_output_tokens: 'inf',
-    tracing: null,
-    truncation: 'auto',
-    prompt: null,
-    audio: { input, output: { format: PCM_FORMAT, voice: session.voice, speed: 1 } },
-    include: null,
-  };
-}
-
-/** The `response` object of `response.created` / `response.done`. */
-export function responseObject(
-  id: string,
-  status: ResponseStatus,
-  output: unknown[],
-  session: V2Session,
-  conversationId: string,
-  statusDetails: Record<string, unknown> | null = null,
-): Record<string, unknown> {
-  return {
-    object: 'realtime.response',
-    id,
-    status,
-    status_details: statusDetails,
-    output,
-    conversation_id: conversationId,
-    output_modalities: session.outputModalities,
-    max_output_tokens: 'inf',
-    audio: { output: { format: PCM_FORMAT, voice: session.voice } },
-    metadata: null,
-  };
-}
+export type ResponseStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete';
 
 /** Fields of an API error (`error` of an `error` event). */
 export interface V2ErrorFields {
@@ -114,11 +32,82 @@ export function errorEvent(eventId: string, fields: V2ErrorFields): Record<strin
 }
 
 /** The real rejection of `response.create` while `responseId` is in progress. */
-export function activeResponseError(eventId: string, responseId: string, clientEventId: string | undefined): Record<string, unknown> {
-  return errorEvent(eventId, {
+export function activeResponseError(responseId: string, clientEventId: string | undefined): V2ErrorFields {
+  return {
     code: 'conversation_already_has_active_response',
     message: `Conversation already has an active response in progress: ${responseId}. Wait until the response is finished before creating a new one.`,
     param: null,
     clientEventId,
-  });
+  };
+}
+
+/** Sends the server events of one v2 connection, each with the next `event_id` (`event_1`, `event_2`, …). */
+export class V2Wire {
+  constructor(private readonly context: DialectContext) {}
+
+  /** Sends `{type, event_id, ...fields}`. */
+  emit(type: string, fields: Record<string, unknown> = {}): void {
+    this.context.send({ type, event_id: this.context.ids.next('event'), ...fields });
+  }
+
+  /** Sends an `error` event (the connection stays open). */
+  error(fields: V2ErrorFields): void {
+    this.context.send(errorEvent(this.context.ids.next('event'), fields));
+  }
+}
+
+/** Token counts of one response, as `response.done`'s `usage` reports them. */
+export interface V2Usage {
+  inputText: number;
+  inputAudio: number;
+  outputText: number;
+  outputAudio: number;
+}
+
+/**
+ * Rough token counts (the simulator has no tokenizer): text ≈ one token per 4 characters, input
+ * audio one per 100 ms, output audio one per 50 ms (the live API's orders of magnitude).
+ */
+export function textTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** `usage` of `response.done` in the GA shape (no cached tokens: the simulator has no cache). */
+export function usageObject(usage: V2Usage): Record<string, unknown> {
+  const input = usage.inputText + usage.inputAudio;
+  const output = usage.outputText + usage.outputAudio;
+  return {
+    total_tokens: input + output,
+    input_tokens: input,
+    output_tokens: output,
+    input_token_details: {
+      text_tokens: usage.inputText,
+      audio_tokens: usage.inputAudio,
+      image_tokens: 0,
+      cached_tokens: 0,
+      cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
+    },
+    output_token_details: { text_tokens: usage.outputText, audio_tokens: usage.outputAudio },
+  };
+}
+
+/** Limits the simulator reports in `rate_limits.updated` (per minute, as a tier-1-like account). */
+export const SIMULATED_RATE_LIMITS = { requests: 5000, tokens: 40000 } as const;
+
+/** `rate_limits.updated`'s `rate_limits` after `requests` responses that used `tokens` tokens. */
+export function rateLimits(requests: number, tokens: number): Record<string, unknown>[] {
+  return [
+    {
+      name: 'requests',
+      limit: SIMULATED_RATE_LIMITS.requests,
+      remaining: Math.max(0, SIMULATED_RATE_LIMITS.requests - requests),
+      reset_seconds: 60,
+    },
+    {
+      name: 'tokens',
+      limit: SIMULATED_RATE_LIMITS.tokens,
+      remaining: Math.max(0, SIMULATED_RATE_LIMITS.tokens - tokens),
+      reset_seconds: 60,
+    },
+  ];
 }

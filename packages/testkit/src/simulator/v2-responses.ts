@@ -1,59 +1,55 @@
+import { wordSpeechFramesG711 } from './audio-codec.js';
 import type { DialectContext } from './simulator-dialect.js';
 import { SpeechStream } from './speech-stream.js';
-import { HANDOFF_TOOL_NAME, responseObject, type ResponseStatus, type V2Session } from './v2-events.js';
+import { SIMULATOR_FRAME_MS, wordSpeechFrames } from './speech-synthesizer.js';
+import type { V2Conversation } from './v2-conversation.js';
+import { rateLimits, textTokens, usageObject, type ResponseStatus, type V2Usage, type V2Wire } from './v2-events.js';
+import { formatLaw, formatObject, type V2AudioFormat } from './v2-session.js';
+import type { V2ToolCall } from './v2-tools.js';
 
-/** What the v2 conversation knows about an item (for truncate and delete). */
-export interface V2ItemRecord {
-  type: string;
-  role: string | undefined;
-  /** Milliseconds of assistant audio streamed for the item. */
-  audioMs: number;
-  /** `audio_end_ms` of the last truncation. */
-  truncatedAtMs: number | undefined;
+/** What one response is asked to be (the session's settings, overridden by `response.create`'s `response`). */
+export interface V2ResponseRequest {
+  outputModalities: string[];
+  voice: string;
+  outputFormat: V2AudioFormat;
+  /** `none`: an out-of-band response, its items are not added to the conversation. */
+  conversation: 'auto' | 'none';
+  metadata: Record<string, unknown> | null;
+  /** Input tokens the response reads (the conversation so far, roughly). */
+  inputTokens: { text: number; audio: number };
 }
 
-/** The items of one v2 conversation, in order of addition. */
-export class V2Conversation {
-  readonly items = new Map<string, V2ItemRecord>();
-  /** Id of the last item added (`previous_item_id` of the next one), or `null`. */
-  lastItemId: string | null = null;
-
-  /** Adds an item; returns the previous item's id (or `null`). */
-  add(id: string, type: string, role: string | undefined): string | null {
-    const previous = this.lastItemId;
-    this.items.set(id, { type, role, audioMs: 0, truncatedAtMs: undefined });
-    this.lastItemId = id;
-    return previous;
-  }
-
-  /** Removes an item; returns whether it existed. */
-  delete(id: string): boolean {
-    if (!this.items.delete(id)) return false;
-    if (this.lastItemId === id) this.lastItemId = [...this.items.keys()].pop() ?? null;
-    return true;
-  }
-}
-
-interface ActiveSpeech {
+interface ActiveResponse {
   responseId: string;
   itemId: string;
-  previousItemId: string | null;
+  request: V2ResponseRequest;
   audio: boolean;
   stream: SpeechStream;
+  cutShort: boolean;
 }
+
+/** Status details of a simulated failed response. */
+const FAILURE = {
+  type: 'failed',
+  error: { type: 'server_error', code: 'server_error', message: 'The server had an error while processing your request (simulated).' },
+};
 
 /**
  * Response lifecycle of a v2 connection, in the GA event shapes: a spoken (or text) answer
- * streamed word by word with audio, or a `background_agent` function call; at most one active
- * response; cancellation ends it with `response.done` status `cancelled`. Every event gets an
- * `event_id`, and `response_id`, `item_id`, `output_index`, `content_index` where the API has them.
+ * streamed word by word with audio in the response's output format, or a function call; at most
+ * one active response; cancellation ends it with `response.done` status `cancelled`. Every
+ * `response.done` carries `usage` and is followed by `rate_limits.updated`. The n-th response of a
+ * connection ends as `options.responseOutcomes[n-1]` says (`failed`: no output; `incomplete`: cut
+ * after half its words, `max_output_tokens`).
  */
 export class V2Responses {
-  private current: ActiveSpeech | undefined;
+  private current: ActiveResponse | undefined;
+  private count = 0;
+  private tokensUsed = 0;
 
   constructor(
     private readonly context: DialectContext,
-    private readonly session: V2Session,
+    private readonly wire: V2Wire,
     private readonly conversation: V2Conversation,
     private readonly conversationId: string,
   ) {}
@@ -63,77 +59,81 @@ export class V2Responses {
     return this.current?.responseId;
   }
 
-  /** Sends `{type, event_id, ...fields}`. */
-  emit(type: string, fields: Record<string, unknown> = {}): void {
-    this.context.send({ type, event_id: this.context.ids.next('event'), ...fields });
-  }
-
   /**
    * Starts a response that says `text`: `response.created`, `response.output_item.added`,
-   * `conversation.item.added`, `response.content_part.added`, then per word a transcript (or
-   * text) delta and its audio frames, paced at `speed`; when done the closing events and
-   * `response.done` (status `completed`). Returns at once; the first word is sent synchronously.
+   * `conversation.item.added`, `response.content_part.added`, then per word a transcript (or text)
+   * delta and its audio frames, paced at `speed` with `audioLeadMs` generated ahead; when
+   * generation ends the closing events and `response.done`. Returns at once; what is due now
+   * (the first word, the lead's frames) is sent synchronously.
    */
-  speak(text: string): void {
-    const responseId = this.context.ids.next('resp');
+  speak(text: string, request: V2ResponseRequest): void {
+    const responseId = this.begin(request);
+    if (responseId === undefined) return;
     const itemId = this.context.ids.next('item');
-    const audio = this.session.outputModalities.includes('audio');
-    this.emit('response.created', { response: this.response(responseId, 'in_progress', []) });
+    const audio = request.outputModalities.includes('audio');
     const item = { id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] };
-    this.emit('response.output_item.added', { response_id: responseId, output_index: 0, item });
-    const previousItemId = this.conversation.add(itemId, 'message', 'assistant');
+    this.wire.emit('response.output_item.added', { response_id: responseId, output_index: 0, item });
+    this.addItem(item, request);
     const record = this.conversation.items.get(itemId);
-    this.emit('conversation.item.added', { previous_item_id: previousItemId, item });
     const ids = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
-    this.emit('response.content_part.added', { ...ids, part: audio ? { type: 'audio', transcript: '' } : { type: 'text', text: '' } });
+    this.wire.emit('response.content_part.added', { ...ids, part: audio ? { type: 'audio', transcript: '' } : { type: 'text', text: '' } });
+    const law = formatLaw(request.outputFormat);
+    const outcome = this.context.options.responseOutcomes[this.count - 1];
+    const fullLength = text.split(/\s+/).filter((word) => word.length > 0).length;
+    const cutShort = outcome === 'incomplete';
     const stream = new SpeechStream(
       text,
       this.context.scheduler,
-      { speed: this.context.options.speed, audio },
       {
-        word: (delta) => this.emit(audio ? 'response.output_audio_transcript.delta' : 'response.output_text.delta', { ...ids, delta }),
+        speed: this.context.options.speed,
+        leadMs: this.context.options.audioLeadMs,
+        audio,
+        frames: law === undefined ? wordSpeechFrames : (word) => wordSpeechFramesG711(word, law),
+        ...(cutShort ? { wordLimit: Math.ceil(fullLength / 2) } : {}),
+      },
+      {
+        word: (delta) => this.wire.emit(audio ? 'response.output_audio_transcript.delta' : 'response.output_text.delta', { ...ids, delta }),
         frame: (base64) => {
-          if (record !== undefined) record.audioMs += 20;
-          this.emit('response.output_audio.delta', { ...ids, delta: base64 });
+          if (record !== undefined) record.audioMs += SIMULATOR_FRAME_MS;
+          this.wire.emit('response.output_audio.delta', { ...ids, delta: base64 });
         },
-        end: () => this.finish('completed'),
+        end: () => (cutShort ? this.finish('incomplete', { type: 'incomplete', reason: 'max_output_tokens' }) : this.finish('completed')),
       },
     );
-    this.current = { responseId, itemId, previousItemId, audio, stream };
+    this.current = { responseId, itemId, request, audio, stream, cutShort };
     stream.start();
   }
 
   /**
-   * A response that calls the handoff tool with `{"prompt": prompt}`: `response.created`,
-   * `response.output_item.added`, `conversation.item.added` (in progress), the arguments delta
-   * and done, `response.output_item.done`, `conversation.item.done` (completed, with `call_id`,
-   * `name`, `arguments`), `response.done`. All at once.
+   * A response that calls a function: `response.created`, `response.output_item.added`,
+   * `conversation.item.added` (in progress), the arguments delta and done,
+   * `response.output_item.done`, `conversation.item.done` (completed, with `call_id`, `name`,
+   * `arguments`), `response.done`, `rate_limits.updated`. All at once.
    */
-  callHandoffTool(prompt: string): void {
-    const responseId = this.context.ids.next('resp');
+  call(call: V2ToolCall, request: V2ResponseRequest): void {
+    const responseId = this.begin(request);
+    if (responseId === undefined) return;
     const itemId = this.context.ids.next('item');
     const callId = this.context.ids.next('call');
-    const args = JSON.stringify({ prompt });
-    this.emit('response.created', { response: this.response(responseId, 'in_progress', []) });
     const started = {
       id: itemId,
       object: 'realtime.item',
       type: 'function_call',
       status: 'in_progress',
-      name: HANDOFF_TOOL_NAME,
+      name: call.name,
       call_id: callId,
       arguments: '',
     };
-    this.emit('response.output_item.added', { response_id: responseId, output_index: 0, item: started });
-    const previousItemId = this.conversation.add(itemId, 'function_call', undefined);
-    this.emit('conversation.item.added', { previous_item_id: previousItemId, item: started });
+    this.wire.emit('response.output_item.added', { response_id: responseId, output_index: 0, item: started });
+    const previousItemId = this.addItem(started, request);
     const ids = { response_id: responseId, item_id: itemId, output_index: 0, call_id: callId };
-    this.emit('response.function_call_arguments.delta', { ...ids, delta: args });
-    this.emit('response.function_call_arguments.done', { ...ids, name: HANDOFF_TOOL_NAME, arguments: args });
-    const item = { ...started, status: 'completed', arguments: args };
-    this.emit('response.output_item.done', { response_id: responseId, output_index: 0, item });
-    this.emit('conversation.item.done', { previous_item_id: previousItemId, item });
-    this.emit('response.done', { response: this.response(responseId, 'completed', [item]) });
+    this.wire.emit('response.function_call_arguments.delta', { ...ids, delta: call.arguments });
+    this.wire.emit('response.function_call_arguments.done', { ...ids, name: call.name, arguments: call.arguments });
+    const item = { ...started, status: 'completed', arguments: call.arguments };
+    this.wire.emit('response.output_item.done', { response_id: responseId, output_index: 0, item });
+    this.itemDone(item, previousItemId, request);
+    const usage = this.usage(request, { outputText: textTokens(call.name + call.arguments), outputAudio: 0 });
+    this.done(responseId, 'completed', [item], request, usage);
   }
 
   /**
@@ -153,7 +153,30 @@ export class V2Responses {
     this.current = undefined;
   }
 
-  private finish(status: ResponseStatus, statusDetails: Record<string, unknown> | null = null): void {
+  /** `response.created`; for a response scripted to fail, also its `response.done` (returns undefined then). */
+  private begin(request: V2ResponseRequest): string | undefined {
+    this.count += 1;
+    const responseId = this.context.ids.next('resp');
+    this.wire.emit('response.created', { response: this.response(responseId, 'in_progress', [], request) });
+    if (this.context.options.responseOutcomes[this.count - 1] !== 'failed') return responseId;
+    this.done(responseId, 'failed', [], request, this.usage(request, { outputText: 0, outputAudio: 0 }), FAILURE);
+    return undefined;
+  }
+
+  private addItem(item: Record<string, unknown>, request: V2ResponseRequest): string | null {
+    if (request.conversation === 'none') return null;
+    const previousItemId = this.conversation.add(item);
+    this.wire.emit('conversation.item.added', { previous_item_id: previousItemId, item });
+    return previousItemId;
+  }
+
+  private itemDone(item: Record<string, unknown>, previousItemId: string | null, request: V2ResponseRequest): void {
+    if (request.conversation === 'none') return;
+    this.conversation.describe(String(item['id']), item);
+    this.wire.emit('conversation.item.done', { previous_item_id: previousItemId, item });
+  }
+
+  private finish(status: ResponseStatus, statusDetails?: Record<string, unknown>): void {
     const active = this.current;
     if (active === undefined) return;
     this.current = undefined;
@@ -161,12 +184,15 @@ export class V2Responses {
     const text = active.stream.spokenText;
     const ids = { response_id: active.responseId, item_id: active.itemId, output_index: 0, content_index: 0 };
     if (active.audio) {
-      this.emit('response.output_audio.done', ids);
-      this.emit('response.output_audio_transcript.done', { ...ids, transcript: text });
+      this.wire.emit('response.output_audio.done', ids);
+      this.wire.emit('response.output_audio_transcript.done', { ...ids, transcript: text });
     } else {
-      this.emit('response.output_text.done', { ...ids, text });
+      this.wire.emit('response.output_text.done', { ...ids, text });
     }
-    this.emit('response.content_part.done', { ...ids, part: active.audio ? { type: 'audio', transcript: text } : { type: 'text', text } });
+    this.wire.emit('response.content_part.done', {
+      ...ids,
+      part: active.audio ? { type: 'audio', transcript: text } : { type: 'text', text },
+    });
     const item = {
       id: active.itemId,
       object: 'realtime.item',
@@ -175,17 +201,62 @@ export class V2Responses {
       role: 'assistant',
       content: [active.audio ? { type: 'output_audio', transcript: text } : { type: 'output_text', text }],
     };
-    this.emit('response.output_item.done', { response_id: active.responseId, output_index: 0, item });
-    this.emit('conversation.item.done', { previous_item_id: active.previousItemId, item });
-    this.emit('response.done', { response: this.response(active.responseId, status, [item], statusDetails) });
+    this.wire.emit('response.output_item.done', { response_id: active.responseId, output_index: 0, item });
+    const previousItemId = this.conversation.items.has(active.itemId) ? previousOf(this.conversation, active.itemId) : null;
+    this.itemDone(item, previousItemId, active.request);
+    const usage = this.usage(active.request, {
+      outputText: textTokens(text),
+      outputAudio: active.audio ? Math.ceil(active.stream.audioMs / 50) : 0,
+    });
+    this.done(active.responseId, status, [item], active.request, usage, statusDetails);
+  }
+
+  private done(
+    responseId: string,
+    status: ResponseStatus,
+    output: unknown[],
+    request: V2ResponseRequest,
+    usage: V2Usage,
+    statusDetails?: Record<string, unknown>,
+  ): void {
+    const response = { ...this.response(responseId, status, output, request, statusDetails), usage: usageObject(usage) };
+    this.wire.emit('response.done', { response });
+    this.tokensUsed += usage.inputText + usage.inputAudio + usage.outputText + usage.outputAudio;
+    this.wire.emit('rate_limits.updated', { rate_limits: rateLimits(this.count, this.tokensUsed) });
+  }
+
+  private usage(request: V2ResponseRequest, output: { outputText: number; outputAudio: number }): V2Usage {
+    return { inputText: request.inputTokens.text, inputAudio: request.inputTokens.audio, ...output };
   }
 
   private response(
     id: string,
     status: ResponseStatus,
     output: unknown[],
-    statusDetails: Record<string, unknown> | null = null,
+    request: V2ResponseRequest,
+    statusDetails?: Record<string, unknown>,
   ): Record<string, unknown> {
-    return responseObject(id, status, output, this.session, this.conversationId, statusDetails);
+    return {
+      object: 'realtime.response',
+      id,
+      status,
+      ...(statusDetails === undefined ? {} : { status_details: statusDetails }),
+      output,
+      ...(request.conversation === 'none' ? {} : { conversation_id: this.conversationId }),
+      output_modalities: request.outputModalities,
+      max_output_tokens: 'inf',
+      audio: { output: { format: formatObject(request.outputFormat), voice: request.voice } },
+      metadata: request.metadata,
+    };
   }
+}
+
+/** The id of the item before `id` in the conversation (`previous_item_id`), or null. */
+function previousOf(conversation: V2Conversation, id: string): string | null {
+  let previous: string | null = null;
+  for (const key of conversation.items.keys()) {
+    if (key === id) return previous;
+    previous = key;
+  }
+  return null;
 }

@@ -21,6 +21,7 @@ const SESSION_UPDATE = {
       input: {
         format: { type: 'audio/pcm', rate: 24000 },
         noise_reduction: { type: 'near_field' },
+        transcription: { model: 'gpt-4o-mini-transcribe' },
         turn_detection: { type: 'server_vad', interrupt_response: true, create_response: true },
       },
       output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'cedar' },
@@ -142,6 +143,7 @@ describe('RealtimeSimulator demo mode, v2', function () {
       'response.output_item.done',
       'conversation.item.done',
       'response.done',
+      'rate_limits.updated',
     ]);
     const answer = client.events.slice(start);
     expect(answer.map((event) => event['event_id'])).to.deep.equal(answer.map((_event, index) => `event_${start + 1 + index}`));
@@ -151,7 +153,9 @@ describe('RealtimeSimulator demo mode, v2', function () {
       expect(event).to.include(ids);
     }
     expect(answer[0]).to.deep.include({ type: 'response.created' });
-    expect(answer[0]?.['response']).to.include({ object: 'realtime.response', id: 'resp_1', status: 'in_progress', status_details: null });
+    expect(answer[0]?.['response']).to.include({ object: 'realtime.response', id: 'resp_1', status: 'in_progress' });
+    // The official types have no `null` here: the key is absent until the response ends otherwise than completed.
+    expect(answer[0]?.['response']).not.to.have.property('status_details');
     expect(answer[2]).to.deep.equal({
       type: 'conversation.item.added',
       event_id: 'event_8',
@@ -174,10 +178,17 @@ describe('RealtimeSimulator demo mode, v2', function () {
     expect(done['response']).to.deep.include({
       id: 'resp_1',
       status: 'completed',
-      status_details: null,
       output: [item],
       conversation_id: 'conv_sim_1',
     });
+    expect(done['response']).not.to.have.property('status_details');
+    expect(Object.keys((done['response'] as { usage: object }).usage)).to.deep.equal([
+      'total_tokens',
+      'input_tokens',
+      'output_tokens',
+      'input_token_details',
+      'output_token_details',
+    ]);
   });
 
   it('rejects response.create while a response is active with the real error, then accepts one after response.done', async () => {
@@ -205,12 +216,14 @@ describe('RealtimeSimulator demo mode, v2', function () {
     expect(client.events.filter((event) => event.type === 'error')).to.have.length(1);
   });
 
-  it('hands a "look up" request to the background agent with a function call', async () => {
+  it('hands a "look up" request to the background agent with a function call (the session declares it)', async () => {
     const client = await connect();
+    client.send(SESSION_UPDATE);
+    await client.next('session.updated');
     client.sendText('Can you look up the weather in Paris?');
     client.send({ type: 'response.create' });
-    await client.next('response.done');
-    const from = 3;
+    await client.next('rate_limits.updated');
+    const from = 4;
     const args = '{"prompt":"Can you look up the weather in Paris?"}';
     const started = {
       id: 'item_2',
@@ -255,11 +268,13 @@ describe('RealtimeSimulator demo mode, v2', function () {
       { type: 'response.output_item.done', response_id: 'resp_1', output_index: 0, item: completed },
       { type: 'conversation.item.done', previous_item_id: 'item_1', item: completed },
       { type: 'response.done', response: { id: 'resp_1', status: 'completed', output: [completed] } },
+      { type: 'rate_limits.updated', rate_limits: events.at(-1)?.['rate_limits'] },
     ]);
   });
 
   it('speaks a function_call_output (without the final-message prefix) when response.create follows; progress items are not requests', async () => {
     const client = await connect();
+    client.send(SESSION_UPDATE);
     client.sendText('ask the agent about Paris');
     client.send({ type: 'response.create' });
     await client.next('response.done');
@@ -295,10 +310,12 @@ describe('RealtimeSimulator demo mode, v2', function () {
 
   it('detects speech in microphone audio: speech_started, speech_stopped, committed, transcription, then answers by itself', async () => {
     const client = await connect({ transcripts: ['what time is it'] });
+    client.send(SESSION_UPDATE); // with audio.input.transcription: the user's speech is transcribed
+    await client.next('session.updated');
     const audio = Buffer.concat([silenceAudio(200), synthesizeSpeech('what time is it'), silenceAudio(600)]);
     client.sendAudio(audio);
-    await client.next('response.done');
-    expect(client.summary(1)).to.deep.equal([
+    await client.next('rate_limits.updated');
+    expect(client.summary(2)).to.deep.equal([
       'input_audio_buffer.speech_started',
       'input_audio_buffer.speech_stopped',
       'input_audio_buffer.committed',
@@ -320,25 +337,29 @@ describe('RealtimeSimulator demo mode, v2', function () {
       'response.output_item.done',
       'conversation.item.done',
       'response.done',
+      'rate_limits.updated',
     ]);
-    const [started, stopped, committed] = client.events.slice(1, 4) as ServerEvent[];
-    const [vadStart, vadStop] = new EnergyVad().feed(audio) as unknown as [{ audioStartMs: number }, { audioEndMs: number }];
+    const [started, stopped, committed] = client.events.slice(2, 5) as ServerEvent[];
+    const [vadStart, vadStop] = new EnergyVad({ silenceMs: 500 }).feed(audio) as unknown as [
+      { audioStartMs: number },
+      { audioEndMs: number },
+    ];
     expect(started).to.deep.equal({
       type: 'input_audio_buffer.speech_started',
-      event_id: 'event_2',
+      event_id: 'event_3',
       audio_start_ms: vadStart.audioStartMs,
       item_id: 'item_1',
     });
     expect(started?.['audio_start_ms']).to.be.within(200, 220);
     expect(stopped).to.deep.equal({
       type: 'input_audio_buffer.speech_stopped',
-      event_id: 'event_3',
+      event_id: 'event_4',
       audio_end_ms: vadStop.audioEndMs,
       item_id: 'item_1',
     });
     expect(committed).to.deep.equal({
       type: 'input_audio_buffer.committed',
-      event_id: 'event_4',
+      event_id: 'event_5',
       previous_item_id: null,
       item_id: 'item_1',
     });
