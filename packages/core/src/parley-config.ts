@@ -227,6 +227,11 @@ export const parleyConfigSchema = {
       },
     },
     transcript: {
+      maxEntryChars: {
+        doc: 'Longest active-transcript entry (characters): the newest are kept, the older ones dropped and counted.',
+        format: positiveInt('realtime.transcript.maxEntryChars'),
+        default: 16384,
+      },
       maxEntries: {
         doc: 'Most active-transcript entries kept; the oldest are dropped and counted beyond it.',
         format: positiveInt('realtime.transcript.maxEntries'),
