@@ -3,6 +3,7 @@ import { Clock } from './clock.js';
 import type { ConversationEvent, ConversationListener } from './conversation-event.js';
 import { ConversationSession } from './conversation-session.js';
 import { emptyStats, type ConversationStats } from './conversation-stats.js';
+import { describeError } from './describe-error.js';
 import { EventHub } from './event-hub.js';
 import { HandoffDelegate } from './handoff-delegate.js';
 import { Logger } from './logger.js';
@@ -115,7 +116,7 @@ export class ConversationManager {
       }
       const failure = isParleyError(error)
         ? error
-        : new ParleyError('ERR_CONNECT_FAILED', `the start failed: ${String(error)}`, { cause: error });
+        : new ParleyError('ERR_CONNECT_FAILED', `the start failed: ${describeError(error)}`, { cause: error });
       this.logger.warn('the conversation could not start', { code: failure.code, message: failure.message });
       this.hub.emit({ type: 'error', message: failure.message, fatal: true, code: failure.code });
       throw failure;

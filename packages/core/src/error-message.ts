@@ -1,4 +1,6 @@
-/** The message of a thrown value: an `Error`'s message, anything else as a string. */
+import { describeError } from './describe-error.js';
+
+/** The message of a thrown value ({@link describeError}: safe for any value, never throws). */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }

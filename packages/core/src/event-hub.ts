@@ -1,4 +1,5 @@
 import type { ConversationEvent, ConversationListener } from './conversation-event.js';
+import { describeError } from './describe-error.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -65,7 +66,7 @@ export class EventHub {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error('an event listener threw; the conversation goes on', { error: String(error), event: event.type });
+        this.logger.error('an event listener threw; the conversation goes on', { error: describeError(error), event: event.type });
       }
     }
     const iterators = this.iterators;

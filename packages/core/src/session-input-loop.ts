@@ -1,3 +1,4 @@
+import { messageOf } from './error-message.js';
 import type { QueuedInput } from './input-queue.js';
 import type { SessionCore } from './session-core.js';
 import type { SessionReconnection } from './session-reconnection.js';
@@ -49,7 +50,7 @@ export class SessionInputLoop {
         return;
       }
       if (core.state !== 'running' || epoch !== core.epoch) return;
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = error instanceof Error ? error : new Error(messageOf(error));
       if (onError !== undefined && onError(failure)) return;
       // A write that fails is a connection going away: the transport may report the loss after
       // the failed send. With reconnection on, it is handled as the lost connection.

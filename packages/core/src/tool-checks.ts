@@ -1,3 +1,4 @@
+import { describeError } from './describe-error.js';
 import { ParleyError } from './parley-error.js';
 import type { JsonObject } from './frame-fields.js';
 import type { RealtimeTool, ToolBehavior, ToolInterruptMode } from './realtime-tool.js';
@@ -59,7 +60,7 @@ function serializeError(value: unknown): string | undefined {
     JSON.stringify(value);
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from './describe-error.js';
 import type { Cancellable, Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { ParleyError, type ParleyErrorCode } from './parley-error.js';
@@ -436,7 +437,7 @@ function parseArguments(text: string): { value: unknown } | undefined {
 
 function describe(error: unknown): string {
   try {
-    return error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return error instanceof Error && typeof error.stack === 'string' ? error.stack : describeError(error);
   } catch {
     return 'unprintable thrown value';
   }
