@@ -4,6 +4,7 @@ import type { ConversationEvent, ConversationListener } from './conversation-eve
 import { ConversationSession } from './conversation-session.js';
 import { emptyStats, type ConversationStats } from './conversation-stats.js';
 import { describeError } from './describe-error.js';
+import { checkStartOptions } from './start-options-check.js';
 import { EventHub } from './event-hub.js';
 import { HandoffDelegate } from './handoff-delegate.js';
 import { Logger } from './logger.js';
@@ -12,7 +13,7 @@ import { ParleyError, isParleyError } from './parley-error.js';
 import { ProtocolStrategy, type AudioFrame } from './protocol-strategy.js';
 import type { SessionSettings, StartOptions } from './session-settings.js';
 import { TransportFactory, type ConnectRequest } from './transport-factory.js';
-import { validateAudioFrame, validateText } from './input-validation.js';
+import { snapshotAudioFrame, validateAudioFrame, validateText } from './input-validation.js';
 
 /**
  * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
@@ -56,7 +57,7 @@ export class ConversationManager {
    * `session.update` was sent and `started` was emitted. On failure it rejects with a typed
    * `ParleyError` after emitting a fatal `error` event; neither `started` nor `closed` is emitted.
    */
-  async start(options: StartOptions = {}): Promise<void> {
+  async start(startOptions: StartOptions = {}): Promise<void> {
     const previous = this.session;
     if (previous !== undefined) {
       this.session = undefined;
@@ -65,6 +66,7 @@ export class ConversationManager {
     }
     let session: ConversationSession | undefined;
     try {
+      const options = checkStartOptions(startOptions);
       const strategy = this.resolveStrategy();
       const settings = strategy.resolveSession(this.settingsFrom(options));
       if (this.transport === undefined) {
@@ -154,8 +156,10 @@ export class ConversationManager {
    */
   sendAudio(frame: AudioFrame): void {
     const session = this.requireSession();
-    validateAudioFrame(frame);
-    session.offerAudio(session.strategy.encodeAudio(frame));
+    // Each field is read once: what is validated is what is encoded (a getter cannot change it).
+    const snapshot = snapshotAudioFrame(frame);
+    validateAudioFrame(snapshot);
+    session.offerAudio(session.strategy.encodeAudio(snapshot));
   }
 
   /** Queues user text (append-only: never asks for a response). Awaits space when the text queue is full. */

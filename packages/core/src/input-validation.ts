@@ -43,7 +43,13 @@ export function validateAudioFrame(frame: AudioFrame): void {
     );
   }
   const data: unknown = frame.data;
-  if (typeof data !== 'string' || data.length === 0) {
+  if (typeof data !== 'string') {
+    throw new ParleyError(
+      'ERR_INVALID_AUDIO',
+      `sendAudio: data must be a base64 string of PCM16 audio (got ${data === null ? 'null' : typeof data})`,
+    );
+  }
+  if (data.length === 0) {
     throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data is empty; pass base64-encoded PCM16 audio');
   }
   if (!isBase64(data)) {
@@ -58,6 +64,21 @@ export function validateAudioFrame(frame: AudioFrame): void {
       throw new ParleyError('ERR_INVALID_AUDIO', `sendAudio: ${key} must be a positive integer when given`);
     }
   }
+}
+
+/**
+ * A plain copy of an audio frame, each known field read exactly once (`data`, `sampleRate`,
+ * `numChannels`, `samplesPerChannel`, `itemId`; absent ones left out), so what is validated is what
+ * is encoded. A value that is not an object is returned as it is (validation refuses it).
+ */
+export function snapshotAudioFrame(frame: AudioFrame): AudioFrame {
+  if (typeof frame !== 'object' || frame === null) return frame;
+  const snapshot: Record<string, unknown> = {};
+  for (const key of ['data', 'sampleRate', 'numChannels', 'samplesPerChannel', 'itemId'] as const) {
+    const value: unknown = frame[key];
+    if (value !== undefined) snapshot[key] = value;
+  }
+  return snapshot as unknown as AudioFrame;
 }
 
 /** Checks user text or assistant output: a string of at most `maxChars` characters. */
