@@ -7,6 +7,7 @@ export * from './core-module.js';
 export * from './create-parley-container.js';
 export * from './delegation-runner.js';
 export * from './describe-error.js';
+export * from './flat-json-scanner.js';
 export * from './frame-fields.js';
 export * from './handoff-delegate.js';
 export * from './input-validation.js';
