@@ -124,7 +124,9 @@ export class V2InputAudio {
       type: 'message',
       status: 'completed',
       role: 'user',
-      content: [{ type: 'input_audio' }],
+      // Live sends `transcript: null` here; the openai types allow only a string, and
+      // agents-realtime requires the key: an empty string satisfies both.
+      content: [{ type: 'input_audio', transcript: '' }],
     };
     const previousItemId = this.conversation.add(item);
     this.wire.emit('input_audio_buffer.committed', { previous_item_id: previousItemId, item_id: itemId });
