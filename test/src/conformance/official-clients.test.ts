@@ -41,7 +41,9 @@ describe('conformance: official clients against the simulator', function () {
   }
 
   function invalidSent(): string[] {
-    return sent.flatMap((event) => validator.validate(withoutUntypedLiveFields(event)).map((problem) => `${(event as { type: string }).type}: ${problem}`));
+    return sent.flatMap((event) =>
+      validator.validate(withoutUntypedLiveFields(event)).map((problem) => `${(event as { type: string }).type}: ${problem}`),
+    );
   }
 
   afterEach(async () => {
@@ -72,7 +74,10 @@ describe('conformance: official clients against the simulator', function () {
     it('a text turn: session.update, a user message, response.create → the text answer, response.done completed with usage', async () => {
       const { rt, events, errors } = await connect();
       rt.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], instructions: 'be brief' } });
-      rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] } });
+      rt.send({
+        type: 'conversation.item.create',
+        item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] },
+      });
       rt.send({ type: 'response.create' });
       await until(() => events.some((event) => event.type === 'rate_limits.updated'), 'rate_limits.updated');
       const text = events.find((event) => event.type === 'response.output_text.done');
@@ -115,7 +120,8 @@ describe('conformance: official clients against the simulator', function () {
 
   describe('@openai/agents-realtime RealtimeSession (websocket transport)', () => {
     it('one function tool: a voice turn, a tool call answered by the tool, a barge-in — no error event', async () => {
-      const story = 'Once upon a time a small boat left the harbour at dawn and sailed far across the calm silver sea until the evening came';
+      const story =
+        'Once upon a time a small boat left the harbour at dawn and sailed far across the calm silver sea until the evening came';
       const url = await start({ speed: 4, answer: (text) => (/story/i.test(text) ? story : `You said: ${text}`) });
       const backgroundAgent = tool({
         name: 'background_agent',
@@ -166,7 +172,9 @@ describe('conformance: official clients against the simulator', function () {
       await until(() => messages.some((m) => m.type === 'conversation.item.truncate'), 'the truncate');
       await until(() => seen.includes('conversation.item.truncated'), 'conversation.item.truncated');
       const cancelled = sent.find(
-        (event) => (event as { type: string }).type === 'response.done' && (event as { response: { status: string } }).response.status === 'cancelled',
+        (event) =>
+          (event as { type: string }).type === 'response.done' &&
+          (event as { response: { status: string } }).response.status === 'cancelled',
       );
       expect(cancelled, 'the story response was cancelled by the speech').not.to.equal(undefined);
       expect(errors).to.deep.equal([]);
