@@ -39,7 +39,9 @@ export class ConversationManager {
     @inject(TransportFactory) @optional() private readonly transport: TransportFactory | undefined,
     @inject(HandoffDelegate) @optional() private readonly delegate: HandoffDelegate | undefined,
   ) {
-    this.hub = new EventHub(config.realtime.queues.events, logger, (paused) => this.session?.setEventPressure(paused));
+    this.hub = new EventHub({ events: config.realtime.queues.events, bytes: config.realtime.queues.eventBytes }, logger, (paused) =>
+      this.session?.setEventPressure(paused),
+    );
   }
 
   /** True while a conversation runs (started, not ended). */
@@ -64,6 +66,8 @@ export class ConversationManager {
       this.lastStats = previous.snapshot(0, false);
       previous.drop();
     }
+    // The previous conversation's iterators end after what they hold; its pressure is not inherited.
+    this.hub.conversationStarting();
     let session: ConversationSession | undefined;
     try {
       const options = checkStartOptions(startOptions);
@@ -77,7 +81,7 @@ export class ConversationManager {
         clock: this.clock,
         logger: this.logger,
         delegate: this.delegate,
-        emit: (event) => this.hub.emit(event),
+        emit: (event, bytes) => this.hub.emit(event, bytes),
         ended: (ended) => {
           if (this.session === ended) this.session = undefined;
           this.lastStats = ended.snapshot(0, false);

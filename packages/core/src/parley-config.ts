@@ -195,6 +195,11 @@ export const parleyConfigSchema = {
         format: positiveInt('realtime.queues.events'),
         default: 256,
       },
+      eventBytes: {
+        doc: 'Bytes of events (their inbound frames) buffered per event iterator; when reached, the transport is paused.',
+        format: positiveInt('realtime.queues.eventBytes'),
+        default: 4 * 1024 * 1024,
+      },
       toolOut: {
         doc: 'Tool answers and background results queued for sending (from tools and sendToolOutput); when full, writers await space.',
         format: positiveInt('realtime.queues.toolOut'),
@@ -314,7 +319,7 @@ export interface ParleyConfig {
       closeTimeoutMs: number;
       alphaHeader: string;
     };
-    queues: { audioIn: number; textIn: number; handoffOut: number; events: number; toolOut: number };
+    queues: { audioIn: number; textIn: number; handoffOut: number; events: number; eventBytes: number; toolOut: number };
     tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };
     transcript: { maxEntries: number; maxEntryChars: number };

@@ -21,8 +21,8 @@ export interface SessionContext {
   clock: Clock;
   logger: Logger;
   delegate: HandoffDelegate | undefined;
-  /** Delivers an event to the application. */
-  emit(event: ConversationEvent): void;
+  /** Delivers an event to the application; `bytes`: the size of the inbound frame it came from, when known. */
+  emit(event: ConversationEvent, bytes?: number): void;
   /** The session ended (not replaced): the manager forgets it. */
   ended(session: ConversationSession): void;
   /** Opens a new connection for a reconnection (same request), delivering to `listener`. */
@@ -61,6 +61,8 @@ export class SessionCore {
   reconnected: Promise<void> = Promise.resolve();
   /** Releases the loop's wait for a send (set while it waits; called when the connection is dropped). */
   releaseLoop: (() => void) | undefined;
+  /** Characters of the inbound frame being handled, until its first event is delivered (else 0). */
+  frameChars = 0;
   /** True while a slow event consumer holds inbound delivery (re-applied to a new connection). */
   pausedForEvents = false;
   private resolveEnded: () => void = () => undefined;
@@ -107,7 +109,10 @@ export class SessionCore {
     const state = this.state;
     if (state !== 'running' && state !== 'reconnecting' && state !== 'closing') return;
     this.stats.eventsDelivered += 1;
-    this.context.emit(event);
+    // The first event delivered for an inbound frame carries the frame's size (the back-pressure byte bound).
+    const bytes = this.frameChars;
+    this.frameChars = 0;
+    this.context.emit(event, bytes);
     if (event.type === 'error' && event.fatal) this.end('error');
   }
 

@@ -83,11 +83,13 @@ export class SessionInbound {
       default:
         break;
     }
+    core.frameChars = text.length;
     try {
       core.policy?.onServerEvent(decoded);
     } catch (error) {
       core.policyFailed(error);
     }
+    core.frameChars = 0;
   }
 
   onBinary(data: Uint8Array): void {

@@ -22,7 +22,14 @@ describe('loadParleyConfig', () => {
     expect(config.realtime.outputModality).to.equal('audio');
     expect(config.realtime.mode).to.equal('conversational');
     expect(config.realtime.v1.handoffGraceMs).to.equal(1000);
-    expect(config.realtime.queues).to.deep.equal({ audioIn: 256, textIn: 64, handoffOut: 64, events: 256, toolOut: 64 });
+    expect(config.realtime.queues).to.deep.equal({
+      audioIn: 256,
+      textIn: 64,
+      handoffOut: 64,
+      events: 256,
+      eventBytes: 4194304,
+      toolOut: 64,
+    });
     expect(config.realtime.tools).to.deep.equal({
       timeoutMs: 30000,
       backgroundTimeoutMs: 600000,
