@@ -134,7 +134,7 @@ describe('parley connect, end to end against the simulator', function () {
     expect(check).to.deep.equal({ passed: 1, failed: 0 });
   });
 
-  it('--in streams a 48 kHz stereo WAV as 20 ms frames of 24 kHz mono PCM16, in real time', async () => {
+  it('--in streams a 48 kHz stereo WAV as 20 ms frames of 24 kHz mono PCM16 in real time, then 1.5 s of silence', async () => {
     const url = await serve({ protocol: 'v2', mode: 'scripted', replies: [] });
     const input = join(dir, 'in.wav');
     const samples = new Int16Array(48000 * 0.2); // 200 ms at 48 kHz
@@ -145,12 +145,15 @@ describe('parley connect, end to end against the simulator', function () {
     const started = Date.now();
     const result = await connect({ url, protocol: 'v2', in: input, duration: 0 });
     expect(result.code).to.equal(0);
-    expect(Date.now() - started).to.be.at.least(180);
+    expect(Date.now() - started).to.be.at.least(1680);
     const frames = ((simulator?.connections[0]?.messages ?? []) as { type: string; audio?: string }[]).filter(
       (message) => message.type === 'input_audio_buffer.append',
     );
-    expect(frames).to.have.length(10);
+    // 10 frames of the file, then 75 frames (1.5 s) of trailing silence so server VAD ends the turn.
+    expect(frames).to.have.length(85);
     for (const frame of frames) expect(Buffer.from(frame.audio as string, 'base64').length).to.equal(960);
+    expect(Buffer.from(frames[5]?.audio as string, 'base64').some((byte) => byte !== 0)).to.equal(true);
+    for (const frame of frames.slice(10)) expect(Buffer.from(frame.audio as string, 'base64').every((byte) => byte === 0)).to.equal(true);
   });
 
   it('a failed start exits 1 with the error (nothing listening)', async () => {

@@ -1,10 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { DelegateFormat } from './command-delegate.js';
 import { runConnect, type ConnectOptions } from './connect-command.js';
+import { watchInterruption } from './interruption.js';
 import { runDemo } from './demo-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { checkScenarios, replayOne, type Output } from './replay-command.js';
+import { UsageError } from './usage-error.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -23,17 +26,50 @@ function port(value: string): number {
 
 function seconds(value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new CommanderError(2, 'parley.usage', `not a number of seconds: ${value}`);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`not a number of seconds: ${value}`);
   return parsed;
 }
 
-/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM. */
-function interruption(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+function positiveSeconds(value: string): number {
+  const parsed = seconds(value);
+  if (parsed === 0) throw new InvalidArgumentError('must be more than 0 seconds');
+  return parsed;
 }
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !(parsed > 0)) throw new InvalidArgumentError(`not a positive number: ${value}`);
+  return parsed;
+}
+
+function url(value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${value} (e.g. https://api.openai.com/v1 or http://127.0.0.1:8011)`);
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    throw new InvalidArgumentError(`not an http(s) or ws(s) URL: ${value}`);
+  }
+  return value;
+}
+
+/** An option that may be given once: a second occurrence is a usage error, not a silent override. */
+function once(flag: string): (value: string, previous: string | undefined) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} can be given only once (got ${previous} and ${value})`);
+    return value;
+  };
+}
+
+/** The version of this package (`parley --version`). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return manifest.version ?? 'unknown';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const stdio: Output = {
   out: (text) => process.stdout.write(text),
@@ -48,6 +84,7 @@ export function buildProgram(output: Output, exit: { code: number }): Command {
   const program = new Command('parley')
     .description('Parley: realtime voice-agent conversations — replay scenarios, run the demo, talk to a realtime server')
     .configureOutput({ writeOut: output.out, writeErr: output.err })
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
 
@@ -73,15 +110,37 @@ summary from stats(). Needs no API key and no network.`,
   program
     .command('simulate')
     .description('run the realtime simulator (v1 or v2) on loopback for your own tests, until Ctrl-C')
-    .requiredOption('--protocol <id>', 'v1 or v2', protocolId)
+    .option('--protocol <id>', 'v1 or v2', protocolId, 'v2')
     .option('--port <port>', 'port to listen on (default: a free one, printed)', port)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--script <file>', 'scripted mode: a JSON file of reply batches (batch i after the (i+1)-th client message)')
-    .option('--speed <factor>', 'demo mode: how many times faster than real time answers stream (default 1: real time, as live)', Number)
-    .action(async (options: { protocol: 'v1' | 'v2'; port?: number; host: string; script?: string; speed?: number }) => {
-      const running = await runSimulateCommand(options, output);
-      await interruption();
-      await running.close();
+    .option(
+      '--speed <factor>',
+      'demo mode: how many times faster than real time answers stream (default 1: real time, as live)',
+      positiveNumber,
+    )
+    .option(
+      '--heard <text>',
+      'demo mode: what the user is heard saying, one per utterance its VAD detects in your audio (repeatable, in order; cycled)',
+      collect,
+      [],
+    )
+    .addHelpText(
+      'after',
+      `
+The simulator does not recognise speech: its energy VAD notices when you speak, and it "hears" the
+--heard texts in order (default "Hello, can you hear me?"). To hand off from audio, e.g.:
+  parley simulate --protocol v2 --port 8011 --heard "please look up the weather in Paris"`,
+    )
+    .action(async (options: { protocol: 'v1' | 'v2'; port?: number; host: string; script?: string; speed?: number; heard: string[] }) => {
+      const interruption = watchInterruption();
+      try {
+        const running = await runSimulateCommand({ ...options, heard: options.heard.length > 0 ? options.heard : undefined }, output);
+        await interruption.requested;
+        await running.close();
+      } finally {
+        interruption.dispose();
+      }
       exit.code = 0;
     });
 
@@ -124,7 +183,7 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
     .description(
       'hold a live conversation with a realtime server (the OpenAI Realtime API, the simulator, or any server of the same dialects)',
     )
-    .option('--url <url>', 'base URL of the server (realtime.url; default https://api.openai.com/v1)')
+    .option('--url <url>', 'base URL of the server (realtime.url; default https://api.openai.com/v1)', url)
     .option('--protocol <id>', 'protocol: v1 or v2 (realtime.protocol; default v2)')
     .option('--model <model>', 'model (realtime.model); "" lets the server choose')
     .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY); not needed for loopback servers')
@@ -132,19 +191,28 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
     .option('--instructions <text>', 'system instructions')
     .option('--session-id <id>', 'session id, sent as x-session-id')
     .option('--text <message>', 'send this user message after the start, then ask for a response (repeatable, in order)', collect, [])
-    .option('--in <wav>', 'stream this WAV file as 20 ms audio frames in real time (converted to 24 kHz mono PCM16)')
-    .option('--out <wav>', 'write the assistant audio received as a 24 kHz mono PCM16 WAV')
+    .option(
+      '--in <wav>',
+      'stream this WAV file as 20 ms audio frames in real time (converted to 24 kHz mono PCM16), then 1.5 s of silence',
+      once('--in'),
+    )
+    .option('--out <wav>', 'write the assistant audio received as a 24 kHz mono PCM16 WAV, as it arrives', once('--out'))
     .option('--duration <seconds>', 'stay this long after the last input, then close (default: until the server closes or Ctrl-C)', seconds)
     .option('--json', 'print events as JSON Lines instead of a readable transcript')
     .option(
       '--delegate-cmd <command>',
       'run this command for each delegation: routed text on stdin, each stdout line is an assistant message',
     )
-    .option('--delegate-timeout <seconds>', 'kill a delegate command after this long (default 60)', seconds)
-    .option('--record <file>', 'record the session as a scenario file for `parley replay` (no secrets)')
+    .addOption(
+      new Option('--delegate-format <format>', "how the delegate command's stdin/stdout are framed (see below)")
+        .choices(['plain', 'json'])
+        .default('plain'),
+    )
+    .option('--delegate-timeout <seconds>', 'kill a delegate command after this long (default 60)', positiveSeconds)
+    .option('--record <file>', 'record the session as a scenario file for `parley replay` (no secrets), as it goes', once('--record'))
     .option('--allow-insecure', 'allow ws:// or http:// to non-loopback hosts')
     .option('--config <file>', 'load a JSON config file (repeatable)', collect, [])
-    .option('--log-level <level>', 'log level on stderr (default warn)')
+    .addOption(new Option('--log-level <level>', 'log level on stderr (default error)').choices(LOG_LEVELS))
     .addHelpText(
       'after',
       `
@@ -153,13 +221,30 @@ Examples:
   parley connect --url http://127.0.0.1:8011 --protocol v1 --in question.wav --json
   parley connect --url http://127.0.0.1:8011 --delegate-cmd "node my-agent.js" --record session.json
 
-Exit code: 0 when closed by request (Ctrl-C, --duration) or by the server; 1 when the start
-failed or a fatal error ended the conversation.`,
+Delegate commands (--delegate-cmd): each runs in its own process group, stopped as a group
+(SIGTERM, then SIGKILL after 1 s) when the conversation closes, on --delegate-timeout, and (v1)
+when a newer handoff supersedes it. --delegate-format plain (default): the routed text and a
+newline on stdin (the text may span lines), then one line per steering message; every non-empty
+stdout line is one assistant message. --delegate-format json: one JSON object per line on stdin,
+{"type":"delegation","handoffId","text","transcript"} then {"type":"steering","handoffId","text"};
+each stdout line is a JSON string or {"text":"..."} (plain lines are taken as they are).
+PARLEY_HANDOFF_ID and PARLEY_TEXT (its first 4096 characters) are in the environment.
+
+Exit codes: 0 when closed by request (Ctrl-C, SIGTERM, --duration) or by the server; 1 when the
+start failed (connection, handshake) or a fatal error ended the conversation; 2 for usage errors
+(bad options or option values, unusable files, a missing API key, an insecure URL).
+A first Ctrl-C or SIGTERM stops the input at once and closes the conversation (exit 0 within a
+second); a second one exits at once with 128 + the signal number (130, 143).`,
     )
-    .action(async (options: ConnectOptions & { delegateTimeout?: number }) => {
+    .action(async (options: ConnectOptions & { delegateTimeout?: number; delegateFormat: DelegateFormat }) => {
       const connectOptions: ConnectOptions = { ...options };
       if (options.delegateTimeout !== undefined) connectOptions.delegateTimeout = options.delegateTimeout * 1000;
-      exit.code = await runConnect(connectOptions, { output, env: process.env, interrupted: interruption() });
+      const interruption = watchInterruption();
+      try {
+        exit.code = await runConnect(connectOptions, { output, env: process.env, interrupted: interruption.requested });
+      } finally {
+        interruption.dispose();
+      }
     });
 
   return program;
@@ -177,6 +262,10 @@ export async function runCli(argv: string[], output: Output = stdio): Promise<nu
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
       if (error.code === 'parley.usage') output.err(`error: ${error.message}\n`);
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      output.err(`error: ${error.message}\n`);
+      return 2;
     }
     output.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

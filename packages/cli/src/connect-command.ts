@@ -2,20 +2,26 @@ import {
   ConversationManager,
   createParleyContainer,
   HandoffDelegate,
+  isParleyError,
   Logger,
   loadParleyConfig,
   TransportFactory,
   type ConversationEvent,
+  type ParleyConfig,
   type ParleyConfigInput,
   type StartOptions,
 } from '@parley/core';
 import { wsTransportModule } from '@parley/transport-ws';
-import { CommandDelegate } from './command-delegate.js';
+import { streamAudioInput } from './audio-input.js';
+import { CommandDelegate, type DelegateFormat } from './command-delegate.js';
+import { checkConnectFiles } from './connect-files.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
 import { recordingDelegate, SessionRecorder } from './session-recorder.js';
+import { escapeForTerminal, jsonLine } from './terminal-text.js';
 import { TranscriptPrinter } from './transcript-printer.js';
-import { readWavAs24kMono, toBase64Frames, WavCollector, FRAME_SAMPLES, WIRE_SAMPLE_RATE } from './wav-audio.js';
+import { describeStartFailure, startFailureExitCode, UsageError } from './usage-error.js';
+import { waitOrStop } from './wait-or-stop.js';
 import { WireTap } from './wire-tap.js';
 
 /** Options of `parley connect` (all optional; the configuration and environment fill the rest). */
@@ -33,42 +39,85 @@ export interface ConnectOptions {
   duration?: number;
   json?: boolean;
   delegateCmd?: string;
+  /** Milliseconds. */
   delegateTimeout?: number;
+  delegateFormat?: DelegateFormat;
   record?: string;
   allowInsecure?: boolean;
   logLevel?: string;
   config?: string[];
+  /** How long to wait for a response after `--in` ended before saying none started (ms, default 5000). */
+  noResponseAfterMs?: number;
 }
 
 /** What the command needs from its surroundings (real in the CLI, fakes in tests). */
 export interface ConnectEnvironment {
   output: Output;
   env: Record<string, string | undefined>;
-  /** Resolves when the user asks to stop (Ctrl-C); the command then closes the conversation. */
-  interrupted: Promise<void>;
+  /** Resolves when the user asks to stop (Ctrl-C, SIGTERM); the command then closes the conversation. */
+  interrupted: Promise<unknown>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The default stderr log level of `parley connect`: errors only (the transcript shows the rest). */
+export const CONNECT_DEFAULT_LOG_LEVEL = 'error';
 
-/**
- * `parley connect`: holds a live conversation with a realtime server over WebSockets. Prints a
- * readable transcript (or JSON Lines with `--json`), sends `--text` messages (each followed by a
- * response request) and `--in` audio in real time, writes `--out` audio, records with `--record`.
- * Resolves with the exit code: 0 when closed by request or by the server, 1 when the start failed
- * or a fatal error ended the conversation.
- */
-export async function runConnect(options: ConnectOptions, environment: ConnectEnvironment): Promise<number> {
-  const { output } = environment;
+function loadConfig(options: ConnectOptions, env: Record<string, string | undefined>): ParleyConfig {
   const overrides: ParleyConfigInput = { realtime: {}, transport: { ws: {} }, log: {} };
   const realtime = overrides.realtime as Record<string, unknown>;
   if (options.url !== undefined) realtime.url = options.url;
   if (options.protocol !== undefined) realtime.protocol = options.protocol;
   if (options.model !== undefined) realtime.model = options.model;
   if (options.allowInsecure) (overrides.transport as { ws: Record<string, unknown> }).ws.allowInsecure = true;
-  (overrides.log as Record<string, unknown>).level = options.logLevel ?? environment.env.PARLEY_LOG_LEVEL ?? 'warn';
-  const config = loadParleyConfig(overrides, { env: environment.env, files: options.config });
+  (overrides.log as Record<string, unknown>).level = options.logLevel ?? env.PARLEY_LOG_LEVEL ?? CONNECT_DEFAULT_LOG_LEVEL;
+  try {
+    return loadParleyConfig(overrides, { env, files: options.config });
+  } catch (error) {
+    if (isParleyError(error, 'ERR_INVALID_CONFIG')) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Events that show a response has started (both protocols). */
+function isResponseStart(event: ConversationEvent): boolean {
+  return (
+    event.type === 'responseCreated' ||
+    event.type === 'outputTranscriptDelta' ||
+    event.type === 'audioOut' ||
+    event.type === 'handoffRequested'
+  );
+}
+
+/**
+ * `parley connect`: holds a live conversation with a realtime server over WebSockets. Checks every
+ * file option first (a bad one is a usage error, exit 2), then prints a readable transcript (or JSON
+ * Lines with `--json`), sends `--text` messages (each followed by a response request) and `--in`
+ * audio in real time (then trailing silence so the server's VAD ends the turn), writes `--out`
+ * audio and the `--record` scenario as the session goes. A stop request (`interrupted`) stops the
+ * input at once, aborts a start in progress, closes the conversation and stops delegate commands.
+ * Resolves with the exit code: 0 when closed by request (or a stop request) or by the server, 1
+ * when the start failed or a fatal error ended the conversation, 2 for usage errors.
+ */
+export async function runConnect(options: ConnectOptions, environment: ConnectEnvironment): Promise<number> {
+  const { output } = environment;
+  const fail = (message: string): void => output.err(`error: ${escapeForTerminal(message)}\n`);
+  let stopRequested = false;
+  const stopRequest = environment.interrupted.then(() => {
+    stopRequested = true;
+    return 'interrupted' as const;
+  });
+  let config: ParleyConfig;
+  let files: ReturnType<typeof checkConnectFiles>;
+  try {
+    files = checkConnectFiles(options);
+    config = loadConfig(options, environment.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      fail(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const out = files.out;
 
   const started = Date.now();
   const recorder =
@@ -80,89 +129,127 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
           { realtime: { v1: config.realtime.v1, v2: config.realtime.v2 } },
           {},
         );
+  const stopRecording = recorder?.autosave(options.record as string, `recorded ${new Date(started).toISOString()}`);
   const printer = new TranscriptPrinter((line) => output.out(`${line}\n`));
-  const audio = options.out === undefined ? undefined : new WavCollector();
+  const note = (line: string): void => {
+    if (options.json) output.err(`${escapeForTerminal(line)}\n`);
+    else printer.note(line);
+  };
 
-  const modules = [...protocolModules, wsTransportModule];
-  const container = createParleyContainer({ config, modules });
+  const container = createParleyContainer({ config, modules: [...protocolModules, wsTransportModule] });
   if (recorder !== undefined) {
     const inner = container.get(TransportFactory);
     container.rebind(TransportFactory).toConstantValue(new WireTap(inner, recorder));
   }
+  let delegate: CommandDelegate | undefined;
   if (options.delegateCmd !== undefined) {
-    const logger = container.get(Logger);
-    const delegate = new CommandDelegate({ command: options.delegateCmd, timeoutMs: options.delegateTimeout, logger });
+    delegate = new CommandDelegate({
+      command: options.delegateCmd,
+      timeoutMs: options.delegateTimeout,
+      format: options.delegateFormat,
+      supersede: config.realtime.protocol === 'v1',
+      logger: container.get(Logger),
+    });
     container.bind(HandoffDelegate).toConstantValue(recorder === undefined ? delegate : recordingDelegate(delegate, recorder));
   }
   const manager = container.get(ConversationManager);
 
+  let running = false;
   let fatal = false;
+  let hinted = false;
+  let responseStarts = 0;
   let closedResolve: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (closedResolve = resolve));
   manager.on((event: ConversationEvent) => {
-    if (event.type === 'audioOut') audio?.add(event.data, event.sampleRate, event.numChannels);
+    // A failed start is reported once, by the command, below.
+    if (!running && event.type === 'error') return;
+    if (event.type === 'started') running = true;
+    if (event.type === 'audioOut') out?.add(event.data, event.sampleRate, event.numChannels);
+    if (isResponseStart(event)) responseStarts += 1;
     if (options.json) {
       const line = event.type === 'audioOut' ? { ...event, data: `<${Buffer.byteLength(event.data, 'base64')} bytes>` } : event;
-      output.out(`${JSON.stringify({ t: Date.now() - started, ...line })}\n`);
+      output.out(`${jsonLine({ t: Date.now() - started, ...line })}\n`);
     } else {
       printer.handle(event);
     }
+    if (event.type === 'delegationStarted' && delegate === undefined && !hinted) {
+      hinted = true;
+      note('[hint] nobody answers delegations in this run: add --delegate-cmd "<command>" to run your agent (see parley connect --help)');
+    }
     if (event.type === 'error' && event.fatal) fatal = true;
-    if (event.type === 'closed') closedResolve();
+    if (event.type === 'closed') {
+      delegate?.stopAll();
+      closedResolve();
+    }
   });
+
+  const finish = async (code: number): Promise<number> => {
+    delegate?.stopAll();
+    if (!options.json) printer.flush();
+    out?.close();
+    if (out !== undefined && !options.json) output.out(`[audio] wrote ${out.byteLength} bytes of assistant audio to ${out.path}\n`);
+    if (stopRecording !== undefined) {
+      stopRecording();
+      if (!options.json) output.out(`[record] wrote ${options.record as string}\n`);
+    }
+    return code;
+  };
 
   const session: StartOptions = {};
   if (options.voice !== undefined) session.voice = options.voice;
   if (options.instructions !== undefined) session.instructions = options.instructions;
   if (options.sessionId !== undefined) session.sessionId = options.sessionId;
   if (options.apiKey !== undefined) session.apiKey = options.apiKey;
+  const starting = manager.start(session);
+  // A stop request while connecting aborts the start at once.
+  void stopRequest.then(() => (running ? undefined : manager.close()));
   try {
-    await manager.start(session);
+    await starting;
   } catch (error) {
-    if (!options.json) printer.flush();
-    output.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    if (stopRequested) {
+      note('[interrupted] the start was cancelled');
+      return finish(0);
+    }
+    fail(describeStartFailure(error));
+    return finish(startFailureExitCode(error));
   }
 
-  const stop = Promise.race([closed, environment.interrupted.then(() => 'interrupted' as const)]);
+  const stop = Promise.race([closed, stopRequest]);
   try {
     for (const text of options.text ?? []) {
+      if (stopRequested || !manager.running) break;
+      if (!options.json) printer.userText(text);
       recorder?.input({ client: 'text', text });
       await manager.sendText(text);
       recorder?.input({ client: 'requestResponse' });
       await manager.requestResponse();
     }
-    if (options.in !== undefined) {
-      const frames = toBase64Frames(readWavAs24kMono(options.in));
-      const frameMs = (FRAME_SAMPLES * 1000) / WIRE_SAMPLE_RATE;
-      const begin = Date.now();
-      for (const [index, data] of frames.entries()) {
-        if (!manager.running) break;
-        const frame = { data, sampleRate: WIRE_SAMPLE_RATE, numChannels: 1, samplesPerChannel: FRAME_SAMPLES };
-        recorder?.input({ client: 'audio', ...frame });
-        manager.sendAudio(frame);
-        const wait = begin + (index + 1) * frameMs - Date.now();
-        if (wait > 0) await Promise.race([sleep(wait), stop]);
-      }
+    if (files.input !== undefined && !stopRequested && manager.running) {
+      await streamAudioInput(manager, files.input, {
+        stopped: () => stopRequested || !manager.running,
+        stop,
+        sent: (frame) => recorder?.input({ client: 'audio', ...frame }),
+      });
+      const before = responseStarts;
+      const waitMs = options.noResponseAfterMs ?? 5000;
+      void waitOrStop(waitMs, stop).then((result) => {
+        if (result === 'timeout' && responseStarts === before && manager.running && !stopRequested) {
+          note(
+            `[no response] nothing started within ${waitMs / 1000} s after the input ended: the server heard no turn ` +
+              '(is the audio speech, and loud enough?) or does not answer by itself',
+          );
+        }
+      });
     }
   } catch (error) {
-    if (manager.running) output.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (manager.running && !stopRequested) fail(error instanceof Error ? error.message : String(error));
   }
 
-  if (options.duration !== undefined) await Promise.race([sleep(options.duration * 1000), stop]);
+  if (options.duration !== undefined) await waitOrStop(options.duration * 1000, stop);
   else await stop;
   if (manager.running) {
     recorder?.input({ client: 'close' });
     await manager.close();
   }
-  if (!options.json) printer.flush();
-  if (audio !== undefined && options.out !== undefined) {
-    audio.write(options.out);
-    if (!options.json) output.out(`[audio] wrote ${audio.byteLength} bytes of assistant audio to ${options.out}\n`);
-  }
-  if (recorder !== undefined && options.record !== undefined) {
-    recorder.write(options.record, `recorded ${new Date(started).toISOString()}`);
-    if (!options.json) output.out(`[record] wrote ${options.record}\n`);
-  }
-  return fatal ? 1 : 0;
+  return finish(fatal ? 1 : 0);
 }

@@ -15,7 +15,7 @@ import { DemoDelegate } from './demo-delegate.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
 import { TranscriptPrinter } from './transcript-printer.js';
-import { WavCollector } from './wav-audio.js';
+import { WavCollector } from './wav-collector.js';
 import { WireTap } from './wire-tap.js';
 
 /** Options of `parley demo`. */
@@ -37,8 +37,21 @@ const LONG_STORY =
   'sang to the gulls as the sun climbed over the hills. By noon the wind had turned, the waves grew tall, and the ' +
   'little boat danced between them like a leaf on a river, until at last an island appeared on the horizon.';
 
+/** How much of the story the demo's player plays before the user speaks over it (ms). */
+const BARGE_IN_MS = 1500;
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `condition()` holds (checked every 10 ms), or after `timeoutMs`. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(10);
+  }
+  return false;
 }
 
 /** Shows one run of the story (one protocol) as a live timeline. */
@@ -51,6 +64,10 @@ class DemoRun {
   private firstAudioAt = new Map<string, number>();
   /** The item of the newest assistant audio. */
   lastAudioItem: string | undefined;
+  /** The newest assistant item added (V1 audio carries no item id). */
+  currentItem: string | undefined;
+  /** `conversation.handoff.append` messages sent (V1). */
+  appends = 0;
 
   constructor(
     private readonly protocol: 'v1' | 'v2',
@@ -68,10 +85,18 @@ class DemoRun {
   onEvent(event: ConversationEvent, stats: () => ConversationStats): void {
     this.events.push(event);
     this.lastEventAt = Date.now();
+    if (event.type === 'conversationItemAdded') {
+      const item = event.item as { id?: unknown; role?: unknown } | undefined;
+      if (item?.role === 'assistant' && typeof item.id === 'string') {
+        this.audio.begin(item.id);
+        this.currentItem = item.id;
+      }
+    }
     if (event.type === 'audioOut') {
-      this.audio.add(event.data, event.sampleRate, event.numChannels);
-      if (event.itemId !== undefined && !this.firstAudioAt.has(event.itemId)) this.firstAudioAt.set(event.itemId, Date.now());
-      if (event.itemId !== undefined) this.lastAudioItem = event.itemId;
+      const itemId = event.itemId ?? this.currentItem;
+      this.audio.add(event.data, event.sampleRate, event.numChannels, itemId);
+      if (itemId !== undefined && !this.firstAudioAt.has(itemId)) this.firstAudioAt.set(itemId, Date.now());
+      if (itemId !== undefined) this.lastAudioItem = itemId;
       return;
     }
     if (event.type === 'handoffRequested' && this.protocol === 'v1') {
@@ -106,6 +131,7 @@ class DemoRun {
         this.printer.note(`→ conversation.item.delete ${String(message.item_id)} (barge-in before anything was heard)`);
         return;
       case 'conversation.handoff.append':
+        this.appends += 1;
         this.printer.note(
           `→ conversation.handoff.append ${String(message.handoff_id)}: ${JSON.stringify(String(message.output_text).split('\n\n').slice(1).join('\n\n'))}`,
         );
@@ -118,7 +144,7 @@ class DemoRun {
           );
         else if (item.content?.[0]?.text?.includes('Update from background agent'))
           this.printer.note(`→ progress item: ${JSON.stringify(item.content[0].text.split('\n\n')[0])}`);
-        else this.printer.note(`user (text): ${item.content?.[0]?.text ?? ''}`);
+        else this.printer.userText(item.content?.[0]?.text ?? '');
         return;
       }
       default:
@@ -227,16 +253,23 @@ async function runProtocol(protocol: 'v1' | 'v2', options: DemoOptions, output: 
     // Wait until the assistant starts speaking the agent's answer.
     await run.waitFor((event) => event.type === 'audioOut', 6000, delegated);
 
-    // 3. While the answer is still being spoken, the user asks for a story: with v2 the response
-    //    request is deferred by response gating until the active response is done.
+    // 3. A request for a story. v2: while the agent's answer is still being spoken, so response
+    //    gating defers the request until the active response is done. v1 (the server answers by
+    //    itself, queueing answers): once the agent's final answer was handed over, so the story is
+    //    told after it.
+    if (protocol === 'v1') await waitUntil(() => run.appends >= 2, 6000);
     const beforeStory = run.count;
     await manager.sendText(STORY);
     await manager.requestResponse();
     await run.waitFor((event) => event.type === 'outputTranscriptDelta' && /once/i.test(event.delta), 8000, beforeStory);
-    await run.waitFor((event) => event.type === 'audioOut', 3000, run.count);
-    await sleep(400);
+    const story = run.currentItem ?? run.lastAudioItem;
 
-    // 4. Barge-in: the user speaks while the assistant tells the story.
+    // 4. Barge-in: the user speaks over the story once the demo's player has played BARGE_IN_MS of
+    //    it; the WAV keeps what was played before, faded out (the same bytes on every run).
+    if (story !== undefined) {
+      await waitUntil(() => (run.playedMs(story) ?? 0) >= BARGE_IN_MS, 8000);
+      audio.cut(story, BARGE_IN_MS);
+    }
     if (protocol === 'v1') run.line('[note] v1 has no truncation: the v1 server handles barge-in itself');
     const frames = splitAudio(synthesizeSpeech(INTERRUPTION, 600));
     run.line(`[user speaks] ${JSON.stringify(INTERRUPTION)} (${frames.length * 20} ms of microphone audio, streamed in real time)`);

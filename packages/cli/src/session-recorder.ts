@@ -12,6 +12,7 @@ export class SessionRecorder {
   private origin: number | undefined;
   private readonly steps: ScenarioStep[] = [];
   private readonly wire: unknown[] = [];
+  private changed = false;
 
   constructor(
     private readonly now: () => number,
@@ -24,6 +25,7 @@ export class SessionRecorder {
   sent(text: string): void {
     if (this.origin === undefined) this.origin = this.now();
     this.wire.push(JSON.parse(text) as unknown);
+    this.changed = true;
   }
 
   /** A server text frame arrived. */
@@ -78,10 +80,34 @@ export class SessionRecorder {
 
   /** Writes the scenario as JSON. */
   write(path: string, name: string): void {
+    this.changed = false;
     writeFileSync(path, JSON.stringify(this.scenario(name), null, 2) + '\n');
   }
 
+  /**
+   * Keeps `path` up to date while the session runs: the scenario so far is written every
+   * `intervalMs` when something changed, so an interrupted session keeps what was recorded. Returns
+   * a function that stops the autosave and writes the final scenario.
+   */
+  autosave(path: string, name: string, intervalMs = 500): () => void {
+    this.write(path, name);
+    const timer = setInterval(() => {
+      if (!this.changed) return;
+      try {
+        this.write(path, name);
+      } catch {
+        // reported by the final write
+      }
+    }, intervalMs);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      this.write(path, name);
+    };
+  }
+
   private at(): number {
+    this.changed = true;
     if (this.origin === undefined) return 0;
     return Math.max(0, Math.round(this.now() - this.origin));
   }

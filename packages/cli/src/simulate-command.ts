@@ -18,6 +18,8 @@ export interface SimulateOptions {
   script?: string;
   /** Demo mode: how many times faster than real time answers stream (default 1: real time, as live). */
   speed?: number;
+  /** Demo mode: what the user is heard saying, one per utterance detected in the audio (in order, cycled). */
+  heard?: string[];
 }
 
 /** A running simulator. */
@@ -48,9 +50,11 @@ function describeMode(options: SimulateOptions, replies: unknown[][] | undefined
     return `scripted mode: ${replies.length} reply batch(es) from ${options.script}; batch i is sent after the (i+1)-th client message`;
   }
   const handoff = options.protocol === 'v2' ? 'a background_agent function call' : 'conversation.handoff.requested';
+  const heard = (options.heard ?? []).length > 0 ? (options.heard as string[]) : ['Hello, can you hear me?'];
   return (
     `demo mode (answers stream at ${options.speed ?? 1}x real time): it answers "You said: ..."; ` +
-    `a request mentioning "agent" or "look up" is handed off with ${handoff}`
+    `a request mentioning "agent" or "look up" is handed off with ${handoff}\n` +
+    `  it does not recognise speech: each utterance its VAD detects in your audio is heard as ${heard.map((text) => JSON.stringify(text)).join(', then ')}`
   );
 }
 
@@ -69,6 +73,7 @@ export async function runSimulateCommand(options: SimulateOptions, output: Outpu
     mode: replies !== undefined ? 'scripted' : 'demo',
     replies,
     speed: options.speed,
+    heard: options.heard,
   });
   const { url } = await simulator.start();
   simulator.on('connection', (connection) => {
@@ -84,7 +89,7 @@ export async function runSimulateCommand(options: SimulateOptions, output: Outpu
   const wsUrl = `${url.replace(/^http/, 'ws')}/v1/realtime`;
   output.out(
     [
-      `Parley realtime simulator (${options.protocol}) listening on ${url}`,
+      `Parley realtime simulator (${options.protocol}) listening on ${url} (pid ${process.pid})`,
       `  WebSocket endpoint: ${wsUrl}${options.protocol === 'v1' ? '?intent=quicksilver' : ''}`,
       `  ${describeMode(options, replies)}`,
       '',

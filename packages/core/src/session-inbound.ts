@@ -64,7 +64,10 @@ export class SessionInbound {
     if (typeof decoded === 'string') {
       stats.skippedFrames += 1;
       stats.skippedByReason[decoded] += 1;
-      core.context.logger.debug('skipped an inbound frame', { reason: decoded });
+      core.context.logger.debug('skipped an inbound frame', {
+        reason: decoded,
+        frameType: /"type"\s*:\s*"([^"\\]{1,64})"/.exec(text.slice(0, 512))?.[1],
+      });
       return;
     }
     switch (decoded.type) {

@@ -72,6 +72,12 @@ export interface RealtimeSimulatorOptions {
    * Default `['Hello, can you hear me?']`.
    */
   transcripts?: string[];
+  /**
+   * Demo mode: what the user is heard saying — one text per utterance the VAD detects in a
+   * connection's audio, in order (cycled). The simulator does not recognise speech; this is what
+   * `parley simulate --heard` sets. Takes precedence over `transcripts`, which it names for users.
+   */
+  heard?: string[];
   /** Demo mode: the answer to a user turn that is not handed off. Default: `You said: <text>.` */
   answer?: (userText: string) => string;
   /**
@@ -126,7 +132,7 @@ export function resolveSimulatorOptions(options: RealtimeSimulatorOptions): Reso
   }
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new TypeError(`simulator speed must be a positive number, got ${String(speed)}`);
-  const transcripts = options.transcripts ?? ['Hello, can you hear me?'];
+  const transcripts = options.heard ?? options.transcripts ?? ['Hello, can you hear me?'];
   if (transcripts.length === 0) throw new TypeError('simulator transcripts must not be empty');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
