@@ -233,8 +233,8 @@ PARLEY_HANDOFF_ID and PARLEY_TEXT (its first 4096 characters) are in the environ
 Exit codes: 0 when closed by request (Ctrl-C, SIGTERM, --duration) or by the server; 1 when the
 start failed (connection, handshake) or a fatal error ended the conversation; 2 for usage errors
 (bad options or option values, unusable files, a missing API key, an insecure URL).
-A first Ctrl-C or SIGTERM stops the input at once and closes the conversation (exit 0 within a
-second); a second one exits at once with 128 + the signal number (130, 143).`,
+Ctrl-C or SIGTERM stops the input at once, aborts a start in progress and closes the conversation
+(exit 0 within a second).`,
     )
     .action(async (options: ConnectOptions & { delegateTimeout?: number; delegateFormat: DelegateFormat }) => {
       const connectOptions: ConnectOptions = { ...options };

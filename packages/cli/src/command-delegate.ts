@@ -142,6 +142,7 @@ export class CommandDelegate implements HandoffDelegate {
         stop: () => {
           if (stopped) return;
           stopped = true;
+          this.options.logger.debug('stopping a delegate command (its process group)', { handoffId: delegation.handoffId, pid: child.pid });
           stopGroup(child, graceMs);
         },
       };

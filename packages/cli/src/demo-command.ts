@@ -88,12 +88,13 @@ class DemoRun {
     if (event.type === 'conversationItemAdded') {
       const item = event.item as { id?: unknown; role?: unknown } | undefined;
       if (item?.role === 'assistant' && typeof item.id === 'string') {
-        this.audio.begin(item.id);
-        this.currentItem = item.id;
+        // Both runs write one WAV and their simulators number items alike: keep them apart.
+        this.currentItem = `${this.protocol}/${item.id}`;
+        this.audio.begin(this.currentItem);
       }
     }
     if (event.type === 'audioOut') {
-      const itemId = event.itemId ?? this.currentItem;
+      const itemId = event.itemId === undefined ? this.currentItem : `${this.protocol}/${event.itemId}`;
       this.audio.add(event.data, event.sampleRate, event.numChannels, itemId);
       if (itemId !== undefined && !this.firstAudioAt.has(itemId)) this.firstAudioAt.set(itemId, Date.now());
       if (itemId !== undefined) this.lastAudioItem = itemId;
@@ -280,7 +281,7 @@ async function runProtocol(protocol: 'v1' | 'v2', options: DemoOptions, output: 
       // The demo's "player" plays assistant audio in real time and reports how far it got.
       const item = run.lastAudioItem;
       const played = item === undefined ? undefined : run.playedMs(item);
-      if (item !== undefined && played !== undefined && index % 5 === 0) manager.reportPlayback(item, played);
+      if (item !== undefined && played !== undefined && index % 5 === 0) manager.reportPlayback(item.slice(item.indexOf('/') + 1), played);
       const wait = begin + (index + 1) * 20 - Date.now();
       if (wait > 0) await sleep(wait);
     }

@@ -18,7 +18,6 @@ export function escapeForTerminal(text: string): string {
   return text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 }
 
-// eslint-disable-next-line no-control-regex
 const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
