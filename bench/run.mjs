@@ -3,7 +3,7 @@
 // orchestrates, writes bench/results/latest.json and prints the table. See bench/README.md.
 //
 // Options: --quick; --only=throughput,barge-in,concurrency; --steps=200,400,...; --seconds=S
-//          --rounds=N; --frames=N; --floor (also search the bare-ws floor in --quick);
+//          --rounds=N; --frames=N; --outbound-frames=N; --floor (also search the bare-ws floor in --quick);
 //          --profile (profile the hot paths instead; see bench/profile.mjs)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ const quick = args.quick !== undefined;
 const plan = {
   quick,
   frames: Number(args.frames ?? (quick ? 50_000 : 200_000)),
+  outboundFrames: Number(args['outbound-frames'] ?? (quick ? 20_000 : 100_000)),
   rounds: Number(args.rounds ?? (quick ? 3 : 5)),
   seconds: Number(args.seconds ?? (quick ? 3 : 10)),
   idleSeconds: quick ? 2 : 5,
@@ -38,7 +39,7 @@ const plan = {
   // --quick must finish in under 60 s: no concurrency step starts unless it can end by then.
   deadlineMs: quick ? 50_000 : 30 * 60_000,
   bargeInGapMs: 25,
-  sections: (args.only ?? 'throughput,barge-in,concurrency').split(','),
+  sections: (args.only ?? 'throughput,outbound,barge-in,concurrency').split(','),
 };
 /**
  * CPU (% of one core) used in a live step's window by other programs (user processes that are not
@@ -49,11 +50,15 @@ const DISTURBED_PERCENT = 20;
 const TARGETS = {
   ratio_vs_baseline: { min: 0.8, text: '≥ 0.80' },
   ratio_vs_peer: { min: 2.0, text: '≥ 2.0' },
+  outbound_ratio: { min: 0.9, text: '≥ 0.90' },
   conversations: { min: 1000, text: '≥ 1,000' },
   lag_p99_ms: { max: 50, strict: true, text: '< 50' },
   dropped_audio_frames: { max: 0, text: '0' },
   rss_per_conversation_kb: { max: 150, text: '≤ 150' },
   loaded_p99_ms: { max: 10, text: '≤ 10' },
+  loaded_80_p99_ms: { max: 10, text: '≤ 10' },
+  cpu_ratio_vs_floor_at_400: { max: 1.15, text: '≤ 1.15' },
+  conversations_vs_floor: { min: 0.9, text: '≥ 0.90' },
 };
 
 const started = performance.now();
@@ -70,12 +75,14 @@ const results = {
   quick,
   rounds: plan.rounds,
   throughput: undefined,
+  outbound: undefined,
   concurrency: undefined,
   barge_in: undefined,
 };
 log(`Parley bench (${quick ? 'quick' : 'full'}) — node ${process.version}, ${results.cpus} CPUs`);
 
 if (plan.sections.includes('throughput')) results.throughput = await throughput();
+if (plan.sections.includes('outbound')) results.outbound = await outbound();
 let idleBargeIn;
 if (plan.sections.includes('barge-in')) idleBargeIn = await bargeInIdle();
 if (plan.sections.includes('concurrency')) results.concurrency = await concurrency();
@@ -89,8 +96,16 @@ results.barge_in = {
   loaded_samples: results.concurrency?.bargeIn?.n ?? 0,
   loaded_misses: results.concurrency?.bargeIn?.misses ?? 0,
   loaded_beside_conversations: results.concurrency?.conversations ?? null,
+  loaded_80_p50_ms: results.concurrency?.bargeIn80?.p50 ?? null,
+  loaded_80_p99_ms: results.concurrency?.bargeIn80?.p99 ?? null,
+  loaded_80_samples: results.concurrency?.bargeIn80?.n ?? 0,
+  loaded_80_misses: results.concurrency?.bargeIn80?.misses ?? 0,
+  loaded_80_beside_conversations: results.concurrency?.bargeIn80?.conversations ?? null,
 };
-if (results.concurrency !== undefined) delete results.concurrency.bargeIn;
+if (results.concurrency !== undefined) {
+  delete results.concurrency.bargeIn;
+  delete results.concurrency.bargeIn80;
+}
 results.duration_s = round(elapsed() / 1000, 1);
 results.targets = evaluateTargets(results);
 
@@ -150,6 +165,46 @@ async function throughput() {
   };
 }
 
+async function outbound() {
+  const frames = plan.outboundFrames;
+  log(`\n1b. outbound: ${frames.toLocaleString('en-US')} sendAudio() frames to a counting sink, ${plan.rounds} rounds (alternating order)`);
+  const server = new Child('servers/sink-server.mjs');
+  const { port } = await server.next('ready', 10_000);
+  const kinds = ['bare', 'parley'];
+  const fps = { bare: [], parley: [] };
+  const cpuMs = { bare: [], parley: [] };
+  try {
+    for (let round = 0; round < plan.rounds; round += 1) {
+      const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+      const line = [];
+      for (const kind of order) {
+        const client = new Child('clients/outbound-client.mjs', [kind, String(port), String(frames), String(Math.min(20_000, frames))]);
+        const result = await client.next('result', 120_000);
+        await client.exited;
+        fps[kind].push(result.fps);
+        cpuMs[kind].push(result.cpuMs);
+        line.push(`${kind} ${Math.round(result.fps).toLocaleString('en-US')}`);
+      }
+      log(`   round ${round + 1}: ${line.join(', ')} frames/s`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const bare = median(fps.bare);
+  const parley = median(fps.parley);
+  return {
+    frames,
+    bare_fps: Math.round(bare),
+    parley_fps: Math.round(parley),
+    ratio_vs_bare: round(parley / bare, 3),
+    // Client CPU per frame (whole measured run), µs: what each frame costs beside the wall clock.
+    bare_cpu_us_per_frame: round((median(cpuMs.bare) * 1000) / frames, 2),
+    parley_cpu_us_per_frame: round((median(cpuMs.parley) * 1000) / frames, 2),
+    rounds: { bare: fps.bare.map(Math.round), parley: fps.parley.map(Math.round) },
+    client: 'one batch of 32 frames per event-loop turn while fewer than 224 wait on the client side (see bench/README.md)',
+  };
+}
+
 async function bargeInIdle() {
   log(`\n3a. barge-in, idle: one conversation, ${plan.idleSeconds} s of cycles`);
   const server = new Child('servers/barge-in-server.mjs', [String(plan.bargeInGapMs)]);
@@ -174,8 +229,10 @@ async function concurrency() {
   const bargeServer = new Child('servers/barge-in-server.mjs', [String(plan.bargeInGapMs)]);
   const { port: bargeInPort } = await bargeServer.next('ready', 10_000);
   let parley;
+  let bargeIn80;
   try {
     parley = await search('parley', bargeInPort, bargeServer);
+    bargeIn80 = await bargeInAt80Percent(parley, bargeInPort, bargeServer);
   } finally {
     await bargeServer.stop();
   }
@@ -214,8 +271,40 @@ async function concurrency() {
             search: floor.steps,
           },
     server: 'bench/servers/live-server.mjs (own process; the testkit RealtimeSimulator has no timed-stream mode)',
+    // Client CPU per conversation against the floor's, at the same count (400: held by both stacks
+    // in every run so far), from the last attempt of that step in each search.
+    cpu_ratio_vs_floor_at_400: cpuRatioAt(400, parley, floor),
+    conversations_vs_floor:
+      floor?.best === undefined || parley.best === undefined
+        ? null
+        : round(parley.best.summary.conversations / floor.best.summary.conversations, 3),
     bargeIn: parley.best?.bargeIn,
+    bargeIn80,
   };
+}
+
+/**
+ * The barge-in conversation beside 80 % of the count held (rounded to 10): one more step, whose
+ * result does not change the search. Undefined when nothing held or no time is left.
+ */
+async function bargeInAt80Percent(parley, bargeInPort, bargeServer) {
+  const held = parley.best?.summary.conversations ?? 0;
+  const conversations = Math.round((held * 0.8) / 10) * 10;
+  if (conversations <= 0) return undefined;
+  const estimateMs = 4_000 + conversations * 4 + (plan.seconds + 1.5 * plan.warmSeconds) * 1000;
+  if (elapsed() + estimateMs > plan.deadlineMs) return undefined;
+  log(`   barge-in beside 80 % of the count held: ${conversations} conversations`);
+  const step = await liveStep('parley', conversations, bargeInPort, bargeServer);
+  return step.bargeIn === undefined ? undefined : { ...step.bargeIn, conversations, held: step.summary.held };
+}
+
+/** Parley's client CPU ÷ the floor's at `conversations` (the last attempt of that step in each search), or null. */
+function cpuRatioAt(conversations, parley, floor) {
+  const last = (search) => search?.steps.filter((step) => step.conversations === conversations && step.held).at(-1);
+  const mine = last(parley);
+  const theirs = last(floor);
+  if (mine === undefined || theirs === undefined || !(theirs.cpu_percent > 0)) return null;
+  return round(mine.cpu_percent / theirs.cpu_percent, 3);
 }
 
 /**
@@ -381,6 +470,7 @@ function evaluateTargets(r) {
   return {
     ratio_vs_baseline: { target: TARGETS.ratio_vs_baseline.text, pass: check(r.throughput?.ratio_vs_baseline, TARGETS.ratio_vs_baseline) },
     ratio_vs_peer: { target: TARGETS.ratio_vs_peer.text, pass: check(r.throughput?.ratio_vs_peer, TARGETS.ratio_vs_peer) },
+    outbound_ratio: { target: TARGETS.outbound_ratio.text, pass: check(r.outbound?.ratio_vs_bare, TARGETS.outbound_ratio) },
     conversations: { target: TARGETS.conversations.text, pass: check(r.concurrency?.conversations, TARGETS.conversations) },
     lag_p99_ms: { target: TARGETS.lag_p99_ms.text, pass: check(r.concurrency?.lag_p99_ms, TARGETS.lag_p99_ms) },
     dropped_audio_frames: {
@@ -392,6 +482,15 @@ function evaluateTargets(r) {
       pass: check(r.concurrency?.rss_per_conversation_kb, TARGETS.rss_per_conversation_kb),
     },
     loaded_p99_ms: { target: TARGETS.loaded_p99_ms.text, pass: check(r.barge_in?.loaded_p99_ms, TARGETS.loaded_p99_ms) },
+    loaded_80_p99_ms: { target: TARGETS.loaded_80_p99_ms.text, pass: check(r.barge_in?.loaded_80_p99_ms, TARGETS.loaded_80_p99_ms) },
+    cpu_ratio_vs_floor_at_400: {
+      target: TARGETS.cpu_ratio_vs_floor_at_400.text,
+      pass: check(r.concurrency?.cpu_ratio_vs_floor_at_400, TARGETS.cpu_ratio_vs_floor_at_400),
+    },
+    conversations_vs_floor: {
+      target: TARGETS.conversations_vs_floor.text,
+      pass: check(r.concurrency?.conversations_vs_floor, TARGETS.conversations_vs_floor),
+    },
   };
 }
 
@@ -409,7 +508,22 @@ function printTable(r) {
     ['throughput.ratio_vs_baseline_batches', r.throughput?.ratio_vs_baseline_batches, '(eventBatches())', undefined],
     ['throughput.ratio_vs_baseline', r.throughput?.ratio_vs_baseline, t.ratio_vs_baseline.target, t.ratio_vs_baseline.pass],
     ['throughput.ratio_vs_peer', r.throughput?.ratio_vs_peer, t.ratio_vs_peer.target, t.ratio_vs_peer.pass],
+    ['outbound.bare_fps', r.outbound?.bare_fps, '', undefined],
+    ['outbound.parley_fps', r.outbound?.parley_fps, '', undefined],
+    ['outbound.ratio_vs_bare', r.outbound?.ratio_vs_bare, t.outbound_ratio.target, t.outbound_ratio.pass],
     ['concurrency.conversations', r.concurrency?.conversations, t.conversations.target, t.conversations.pass],
+    [
+      'concurrency.conversations_vs_floor',
+      r.concurrency?.conversations_vs_floor,
+      t.conversations_vs_floor.target,
+      t.conversations_vs_floor.pass,
+    ],
+    [
+      'concurrency.cpu_ratio_vs_floor_at_400',
+      r.concurrency?.cpu_ratio_vs_floor_at_400,
+      t.cpu_ratio_vs_floor_at_400.target,
+      t.cpu_ratio_vs_floor_at_400.pass,
+    ],
     ['concurrency.seconds', r.concurrency?.seconds, '', undefined],
     ['concurrency.lag_p50_ms', r.concurrency?.lag_p50_ms, '', undefined],
     ['concurrency.lag_p99_ms', r.concurrency?.lag_p99_ms, t.lag_p99_ms.target, t.lag_p99_ms.pass],
@@ -424,6 +538,7 @@ function printTable(r) {
     ['concurrency.dropped_audio_frames', r.concurrency?.dropped_audio_frames, t.dropped_audio_frames.target, t.dropped_audio_frames.pass],
     ['barge_in.idle_p99_ms', r.barge_in?.idle_p99_ms, '', undefined],
     ['barge_in.loaded_p99_ms', r.barge_in?.loaded_p99_ms, t.loaded_p99_ms.target, t.loaded_p99_ms.pass],
+    ['barge_in.loaded_80_p99_ms', r.barge_in?.loaded_80_p99_ms, t.loaded_80_p99_ms.target, t.loaded_80_p99_ms.pass],
   ];
   const widths = [38, 12, 9];
   log('');
