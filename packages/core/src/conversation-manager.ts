@@ -14,6 +14,8 @@ import { ProtocolStrategy, type AudioFrame } from './protocol-strategy.js';
 import type { SessionSettings, StartOptions } from './session-settings.js';
 import { TransportFactory, type ConnectRequest } from './transport-factory.js';
 import { snapshotAudioFrame, validateAudioFrame, validateText } from './input-validation.js';
+import { RealtimeTool } from './realtime-tool.js';
+import { checkTools } from './tool-checks.js';
 
 /**
  * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
@@ -30,6 +32,10 @@ export class ConversationManager {
   private session: ConversationSession | undefined;
   private lastStats: ConversationStats = emptyStats(undefined);
   private readonly hub: EventHub;
+  /** The bound tools, binding order (taken when the manager is created). */
+  private readonly boundTools: readonly RealtimeTool[];
+  /** The last conversation, kept after its end: its late tool results are still counted. */
+  private lastSession: ConversationSession | undefined;
 
   constructor(
     @inject(ParleyConfig) private readonly config: ParleyConfig,
@@ -38,7 +44,9 @@ export class ConversationManager {
     @multiInject(ProtocolStrategy) @optional() private readonly strategies: ProtocolStrategy[] | undefined,
     @inject(TransportFactory) @optional() private readonly transport: TransportFactory | undefined,
     @inject(HandoffDelegate) @optional() private readonly delegate: HandoffDelegate | undefined,
+    @multiInject(RealtimeTool) @optional() tools: RealtimeTool[] | undefined,
   ) {
+    this.boundTools = [...(tools ?? [])];
     this.hub = new EventHub({ events: config.realtime.queues.events, bytes: config.realtime.queues.eventBytes }, logger, (paused) =>
       this.session?.setEventPressure(paused),
     );
@@ -72,7 +80,12 @@ export class ConversationManager {
     try {
       const options = checkStartOptions(startOptions);
       const strategy = this.resolveStrategy();
-      const settings = strategy.resolveSession(this.settingsFrom(options));
+      const toolSetup = checkTools(strategy, this.boundTools, options.tools ?? []);
+      const settings = strategy.resolveSession({
+        ...this.settingsFrom(options),
+        tools: toolSetup.tools,
+        boundTools: toolSetup.boundTools,
+      });
       if (this.transport === undefined) {
         throw new ParleyError('ERR_INVALID_CONFIG', 'no TransportFactory is bound: load wsTransportModule (or bind your own transport)');
       }
@@ -81,6 +94,7 @@ export class ConversationManager {
         clock: this.clock,
         logger: this.logger,
         delegate: this.delegate,
+        tools: toolSetup.specs,
         emit: (event, bytes) => this.hub.emit(event, bytes),
         ended: (ended) => {
           if (this.session === ended) this.session = undefined;
@@ -89,6 +103,7 @@ export class ConversationManager {
         reconnect: (listener) => transport.connect(request, listener),
       });
       this.session = session;
+      this.lastSession = session;
       const transport = this.transport;
       const protocolParameters = strategy.connectionParameters(settings);
       const request: ConnectRequest = {
@@ -198,6 +213,20 @@ export class ConversationManager {
     return session.putFinishTurn(handoffIdOption('finishTurn', options));
   }
 
+  /**
+   * Answers a tool call (spec 09 §4): a declared tool's call (a `"type":"function"` entry of the
+   * start options' `tools`), or a bound tool's call the application answers itself (its signal is
+   * aborted and its later result dropped). `output` is encoded like a tool's result (a string as
+   * is, any other value as JSON); with `{ error: true }` it must be the error message, sent as
+   * `{"error": message}`. Queued on the `toolOut` lane, in order with every other input; resolves
+   * once queued (awaits space when full). Rejects with `ERR_NOT_RUNNING`, `ERR_UNSUPPORTED`,
+   * `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_TOOL_CALL` (not a call of this server session) or
+   * `ERR_TOOL_CALL_ANSWERED` (a call gets exactly one output), and then queues nothing.
+   */
+  async sendToolOutput(callId: string, output: unknown, options?: { error?: boolean }): Promise<void> {
+    return this.requireSession().sendToolOutput(callId, output, options);
+  }
+
   /** Reports how many ms of an assistant output item the application has played (v2 barge-in). */
   reportPlayback(itemId: string, playedMs: number): void {
     const session = this.requireSession();
@@ -213,7 +242,8 @@ export class ConversationManager {
   /** Counters and state of the current conversation (or of the last one). */
   stats(): ConversationStats {
     if (this.session !== undefined) return this.session.snapshot(this.hub.buffered, this.hub.paused);
-    return { ...this.lastStats, bufferedEvents: this.hub.buffered, paused: this.hub.paused };
+    const late = this.lastSession?.toolStats.lateToolResults ?? this.lastStats.lateToolResults;
+    return { ...this.lastStats, lateToolResults: late, bufferedEvents: this.hub.buffered, paused: this.hub.paused };
   }
 
   /**

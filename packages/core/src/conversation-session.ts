@@ -9,6 +9,7 @@ import { SessionInputLoop } from './session-input-loop.js';
 import { SessionReconnection } from './session-reconnection.js';
 import type { SessionSettings } from './session-settings.js';
 import type { Connection, ConnectionListener } from './transport-factory.js';
+import type { ToolStats } from './tool-runner.js';
 
 export type { SessionContext } from './session-core.js';
 
@@ -154,6 +155,20 @@ export class ConversationSession {
     return this.core.inputs.putFinish(handoffId);
   }
 
+  /** Answers a tool call for the application (spec 09 §4); its checks throw synchronously. */
+  sendToolOutput(callId: string, output: unknown, options?: { error?: boolean }): Promise<void> {
+    this.requireRunning();
+    if (this.strategy.supportsTools !== true) {
+      throw new ParleyError('ERR_UNSUPPORTED', `sendToolOutput is not supported by protocol ${this.strategy.id}`);
+    }
+    return this.core.tools.sendToolOutput(callId, output, options);
+  }
+
+  /** The conversation's tool counters (`lateToolResults` keeps counting after the end). */
+  get toolStats(): ToolStats {
+    return this.core.tools.stats;
+  }
+
   /** Hands a playback report to the policy. */
   reportPlayback(itemId: string, playedMs: number): void {
     this.requireRunning();
@@ -184,6 +199,7 @@ export class ConversationSession {
       transcriptEntries: core.transcript.size,
       droppedTranscriptEntries: core.transcript.dropped,
       droppedTranscriptChars: core.transcript.droppedChars,
+      ...core.tools.stats,
     };
   }
 

@@ -40,7 +40,7 @@ export interface ConversationStats extends ToolStats {
   /** Inputs still queued when the conversation ended, discarded. */
   discardedInputs: number;
   /** Inputs queued now, per lane. */
-  queued: { audioIn: number; textIn: number; handoffOut: number };
+  queued: { audioIn: number; textIn: number; handoffOut: number; toolOut: number };
   /** Events buffered by the slowest iterator. */
   bufferedEvents: number;
   /** True while the transport is paused for a slow consumer. */
@@ -78,7 +78,7 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     droppedTranscriptEntries: 0,
     droppedTranscriptChars: 0,
     discardedInputs: 0,
-    queued: { audioIn: 0, textIn: 0, handoffOut: 0 },
+    queued: { audioIn: 0, textIn: 0, handoffOut: 0, toolOut: 0 },
     bufferedEvents: 0,
     paused: false,
     pauses: 0,

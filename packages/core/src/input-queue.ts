@@ -1,7 +1,8 @@
 import { ParleyError } from './parley-error.js';
+import type { ToolOutItem } from './tool-runner.js';
 
-/** The three bounded lanes of spec 04; inputs of all lanes are processed in arrival order. */
-export type InputLane = 'audioIn' | 'textIn' | 'handoffOut';
+/** The bounded lanes of spec 04 (and 09's `toolOut`); inputs of all lanes are processed in arrival order. */
+export type InputLane = 'audioIn' | 'textIn' | 'handoffOut' | 'toolOut';
 
 /** One queued input. */
 export type QueuedInput =
@@ -10,7 +11,8 @@ export type QueuedInput =
   | { lane: 'textIn'; kind: 'texts'; messages: string[] }
   | { lane: 'textIn'; kind: 'response' }
   | { lane: 'handoffOut'; kind: 'output'; text: string; handoffId?: string }
-  | { lane: 'handoffOut'; kind: 'finish'; handoffId?: string };
+  | { lane: 'handoffOut'; kind: 'finish'; handoffId?: string }
+  | { lane: 'toolOut'; kind: 'tool'; item: ToolOutItem };
 
 interface Waiter {
   input: QueuedInput;
@@ -26,8 +28,8 @@ interface Waiter {
 export class InputQueue {
   private items: QueuedInput[] = [];
   private head = 0;
-  private readonly counts: Record<InputLane, number> = { audioIn: 0, textIn: 0, handoffOut: 0 };
-  private readonly waiters: Record<InputLane, Waiter[]> = { audioIn: [], textIn: [], handoffOut: [] };
+  private readonly counts: Record<InputLane, number> = { audioIn: 0, textIn: 0, handoffOut: 0, toolOut: 0 };
+  private readonly waiters: Record<InputLane, Waiter[]> = { audioIn: [], textIn: [], handoffOut: [], toolOut: [] };
   private taker: ((input: QueuedInput | undefined) => void) | undefined;
   private closed = false;
 
@@ -72,7 +74,7 @@ export class InputQueue {
     let discarded = this.items.length - this.head;
     this.items = [];
     this.head = 0;
-    for (const lane of ['audioIn', 'textIn', 'handoffOut'] as const) {
+    for (const lane of ['audioIn', 'textIn', 'handoffOut', 'toolOut'] as const) {
       this.counts[lane] = 0;
       for (const waiter of this.waiters[lane]) {
         discarded += 1;

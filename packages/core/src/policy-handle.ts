@@ -29,6 +29,7 @@ export function createPolicyHandle(core: SessionCore, loop: SessionInputLoop): P
     finishPending: () => core.inputs.finishPending,
     holdInputs: (held: boolean) => core.inputs.hold(held),
     end: (reason: 'requested' | 'transport_closed') => core.end(reason, undefined, undefined, true),
+    tools: core.tools,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { FunctionCallDoneEvent } from './tool-events.js';
+
 /**
  * The event model of spec 01: plain objects with a `type` discriminant and camelCase fields.
  * Optional fields are omitted, never `null`. Protocol strategies decode server frames into
@@ -133,4 +135,5 @@ export type RealtimeEvent =
   | UsageUpdatedEvent
   | SessionClosedEvent
   | ContextAppendedEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | FunctionCallDoneEvent;

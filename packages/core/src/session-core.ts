@@ -14,6 +14,8 @@ import { SessionInputs } from './session-inputs.js';
 import type { SessionPolicy } from './session-policy.js';
 import type { SessionSettings } from './session-settings.js';
 import type { Connection, ConnectionListener } from './transport-factory.js';
+import type { ToolSpec } from './tool-checks.js';
+import { ToolRunner } from './tool-runner.js';
 
 /** What a session needs from its manager. */
 export interface SessionContext {
@@ -21,6 +23,8 @@ export interface SessionContext {
   clock: Clock;
   logger: Logger;
   delegate: HandoffDelegate | undefined;
+  /** The tools calls can reach (checked at start, spec 09 §1.3). */
+  tools: readonly ToolSpec[];
   /** Delivers an event to the application; `bytes`: the size of the inbound frame it came from, when known. */
   emit(event: ConversationEvent, bytes?: number): void;
   /** The session ended (not replaced): the manager forgets it. */
@@ -68,6 +72,8 @@ export class SessionCore {
   private resolveEnded: () => void = () => undefined;
   /** Resolves when the conversation ended (closed, failed, or dropped). */
   readonly whenEnded: Promise<void> = new Promise((resolve) => (this.resolveEnded = resolve));
+  /** The conversation's tool runner (spec 09): `PolicyHandle.tools`, fed back through the `toolOut` lane. */
+  readonly tools: ToolRunner;
 
   constructor(
     readonly strategy: ProtocolStrategy,
@@ -80,8 +86,20 @@ export class SessionCore {
     this.stats = emptyStats(strategy.id);
     this.stats.state = 'starting';
     this.transcript = new ActiveTranscript(context.config.realtime.transcript.maxEntries, context.config.realtime.transcript.maxEntryChars);
-    this.inputs = new SessionInputs({ audioIn: queues.audioIn, textIn: queues.textIn, handoffOut: queues.handoffOut });
+    this.inputs = new SessionInputs({
+      audioIn: queues.audioIn,
+      textIn: queues.textIn,
+      handoffOut: queues.handoffOut,
+      toolOut: queues.toolOut,
+    });
     this.delegations = this.createDelegationRunner();
+    this.tools = new ToolRunner(context.tools, {
+      clock: context.clock,
+      logger: context.logger,
+      settings: context.config.realtime.tools,
+      emit: (event) => this.emit(event),
+      enqueue: (item) => this.inputs.putTool(item),
+    });
   }
 
   /** True while the conversation runs (started and not ended; reconnecting counts as running, closing does not). */
@@ -204,6 +222,7 @@ export class SessionCore {
     this.timers.clear();
     this.stats.discardedInputs += this.inputs.close();
     this.early.length = 0;
+    this.tools.dispose();
     this.disposePolicy();
     this.resolveEnded();
   }

@@ -101,6 +101,11 @@ export class SessionInputLoop {
         core.inputs.finishProcessed();
         core.guard(() => core.policy?.finishTurn(input.handoffId));
         return;
+      case 'tool':
+        core.guard(() => {
+          if (core.policy !== undefined) core.tools.dispatch(input.item, core.policy);
+        });
+        return;
     }
   }
 }

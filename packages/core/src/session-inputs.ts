@@ -1,4 +1,5 @@
 import { InputQueue, type InputLane, type QueuedInput } from './input-queue.js';
+import type { ToolOutItem } from './tool-runner.js';
 
 /** What became of an offered audio frame. */
 export type AudioOffer = 'queued' | 'dropped' | 'dropped_first_of_burst';
@@ -70,6 +71,11 @@ export class SessionInputs {
     );
   }
 
+  /** Queues a tool answer or background result (lane `toolOut`); awaits space. */
+  putTool(item: ToolOutItem): Promise<void> {
+    return this.put({ lane: 'toolOut', kind: 'tool', item });
+  }
+
   /** Queues the end of a delegated turn; awaits space. From now until processed, {@link finishPending} is true. */
   putFinish(handoffId?: string): Promise<void> {
     this.finishes += 1;
@@ -101,7 +107,7 @@ export class SessionInputs {
       return new Promise<void>((resolve) => (this.releaseHeld = resolve)).then(() => this.take());
     }
     const sizes = this.queue.sizes();
-    if (sizes.audioIn + sizes.textIn + sizes.handoffOut === 0) {
+    if (sizes.audioIn + sizes.textIn + sizes.handoffOut + sizes.toolOut === 0) {
       this.idle = true;
       this.release();
     }

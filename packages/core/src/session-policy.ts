@@ -3,7 +3,7 @@ import type { ParleyConfig } from './parley-config.js';
 import type { ClientMessage } from './protocol-strategy.js';
 import type { RealtimeEvent, TranscriptEntry } from './realtime-event.js';
 import type { Logger } from './logger.js';
-import type { BackgroundToolResult, ToolAnswer } from './tool-hooks.js';
+import type { BackgroundToolResult, ToolAnswer, ToolsHandle } from './tool-hooks.js';
 
 /** A delegation the policy routes: to the bound delegate, or to the application. */
 export interface DelegationRequest {
@@ -73,6 +73,12 @@ export interface PolicyHandle {
    * reason (no `code`) and closes the socket with a normal close frame.
    */
   end(reason: 'requested' | 'transport_closed'): void;
+  /**
+   * The conversation's tool runner (spec 09 §9): report each sighting of a finished function call
+   * with `tools.call`, and the calls a barge-in interrupts with `tools.interrupt`. Only strategies
+   * that declare `supportsTools` get calls to report.
+   */
+  readonly tools: ToolsHandle;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ReconnectedEvent } from './conversation-event.js';
 import { messageOf } from './error-message.js';
 import { ParleyError } from './parley-error.js';
 import { retryWithBackoff } from './reconnect-backoff.js';
@@ -88,6 +89,7 @@ export class SessionReconnection {
     let release: () => void = () => undefined;
     core.reconnected = new Promise((resolve) => (release = resolve));
     const lost = core.policy?.openHandoffs?.() ?? [];
+    const lostToolCalls = core.tools.reconnected();
     core.connection?.terminate();
     core.connection = undefined;
     core.epoch += 1;
@@ -143,11 +145,10 @@ export class SessionReconnection {
     core.state = 'running';
     core.stats.state = 'running';
     core.stats.reconnections += 1;
-    core.emit(
-      lost.length > 0
-        ? { type: 'reconnected', attempt: outcome.attempt, lostHandoffs: lost }
-        : { type: 'reconnected', attempt: outcome.attempt },
-    );
+    const reconnected: ReconnectedEvent = { type: 'reconnected', attempt: outcome.attempt };
+    if (lost.length > 0) reconnected.lostHandoffs = lost;
+    if (lostToolCalls.length > 0) reconnected.lostToolCalls = lostToolCalls;
+    core.emit(reconnected);
     if (core.pausedForEvents) connection.pause();
     release();
     this.parts.replayEarly();

@@ -1,4 +1,3 @@
-import { describeError } from './describe-error.js';
 import { ParleyError } from './parley-error.js';
 import type { StartOptions } from './session-settings.js';
 
@@ -9,7 +8,7 @@ const CHOICES = { outputModality: ['audio', 'text'], mode: ['conversational', 't
  * Reads the start options once (a getter is read exactly once) and checks their types before
  * anything else happens, so a bad option never opens a connection: session fields
  * (`instructions`, `voice`, `model`, `sessionId`: strings; `outputModality`, `mode`: one of their
- * values; `tools`: an array whose entries serialize as JSON) fail with `ERR_INVALID_SESSION`, the
+ * values; `tools`: an array; its entries are spec 09's tool checks) fail with `ERR_INVALID_SESSION`, the
  * connection fields (`apiKey`: a string; `headers`: an object of string values) and options that are
  * not an object with `ERR_INVALID_ARGUMENT`; every message names the field. Returns the snapshot.
  */
@@ -53,15 +52,9 @@ export function checkStartOptions(options: unknown): StartOptions {
   const tools = snapshot.tools;
   if (tools !== undefined) {
     if (!Array.isArray(tools)) throw new ParleyError('ERR_INVALID_SESSION', `start: tools must be an array (got ${kind(tools)})`);
-    const entries = [...tools] as unknown[];
-    entries.forEach((tool, index) => {
-      try {
-        JSON.stringify(tool);
-      } catch (error) {
-        throw new ParleyError('ERR_INVALID_SESSION', `start: tools[${index}] cannot be sent as JSON: ${describeError(error)}`);
-      }
-    });
-    snapshot.tools = entries;
+    // Whether each entry serializes is spec 09 §1.3 rule 13 (checkTools, after the protocol is
+    // resolved, with that rule's message), also before any network activity.
+    snapshot.tools = [...tools] as unknown[];
   }
   return snapshot as StartOptions;
 }

@@ -27,3 +27,22 @@ export interface ToolResultEvent {
   /** `true` only for a background call's result. */
   background?: true;
 }
+
+/**
+ * A finished function call decoded from a server frame (spec 09 §8.1). Decoded only: the policy
+ * reports it to the tool runner (`PolicyHandle.tools.call`); it is never delivered.
+ */
+export interface FunctionCallDoneEvent {
+  type: 'functionCallDone';
+  /** Which frame reported it: `conversation.item.done` (`item`) or `response.output_item.done` (`output_item`). */
+  source: 'item' | 'output_item';
+  callId: string;
+  /** `""` when the server gave none (answered as an unknown tool). */
+  name: string;
+  /** The raw arguments text (`""` when the server gave none). */
+  arguments: string;
+  itemId?: string;
+  responseId?: string;
+  /** False when the item's status is `incomplete` (the server cut the call off). */
+  complete: boolean;
+}

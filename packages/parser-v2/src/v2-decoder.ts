@@ -7,6 +7,7 @@ import {
   type RealtimeEvent,
   type SkipReason,
 } from '@parley/core';
+import { decodeFunctionCall, isUserFunctionCall } from './v2-tool-messages.js';
 import { BACKGROUND_AGENT_TOOL_NAME } from './v2-client-messages.js';
 
 /** Sample rate of `audioOut` when the frame names none. */
@@ -64,7 +65,9 @@ export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
     case 'conversation.item.created':
       return message.item === undefined ? 'invalid_fields' : { type: 'conversationItemAdded', item: message.item };
     case 'conversation.item.done':
-      return decodeItemDone(message);
+      return isUserFunctionCall(message.item) ? decodeFunctionCall(message.item, 'item', undefined) : decodeItemDone(message);
+    case 'response.output_item.done':
+      return isUserFunctionCall(message.item) ? decodeFunctionCall(message.item, 'output_item', message.response_id) : 'unknown_type';
     case 'error':
       return decodeServerError(message);
     default:

@@ -27,6 +27,8 @@ import { buildV2SessionUpdate } from './v2-session-update.js';
 export class V2ProtocolStrategy implements ProtocolStrategy {
   /** Selected by `realtime.protocol: "v2"` (the default protocol). */
   readonly id = 'v2';
+  /** V2 runs user function tools (spec 09 §8): bound `RealtimeTool`s and declared tools. */
+  readonly supportsTools = true;
 
   constructor(@inject(ParleyConfig) private readonly config: ParleyConfig) {}
 

@@ -1,4 +1,14 @@
-import type { ErrorEvent, HandoffRequestedEvent, PolicyHandle, RealtimeEvent, SessionPolicy, TranscriptEntry } from '@parley/core';
+import type {
+  BackgroundToolResult,
+  ErrorEvent,
+  FunctionCallDoneEvent,
+  HandoffRequestedEvent,
+  PolicyHandle,
+  RealtimeEvent,
+  SessionPolicy,
+  ToolAnswer,
+  TranscriptEntry,
+} from '@parley/core';
 import {
   functionCallOutput,
   itemDelete,
@@ -9,6 +19,8 @@ import {
   type V2ClientMessage,
 } from './v2-client-messages.js';
 import { OutputAudioTracker } from './output-audio-tracker.js';
+import { V2ToolBatches } from './v2-tool-batches.js';
+import { backgroundResultItem, toolOutputItem } from './v2-tool-messages.js';
 import { ResponseGate } from './response-gate.js';
 
 /** The start of the server's rejection of a `response.create` while a response is active. */
@@ -36,9 +48,12 @@ export function isActiveResponseRace(message: string): boolean {
 export class V2SessionPolicy implements SessionPolicy {
   private readonly gate: ResponseGate;
   private readonly audio = new OutputAudioTracker();
+  private readonly tools: V2ToolBatches;
   private activeHandoffId: string | undefined;
   private lastMessage: string | undefined;
   private disposed = false;
+  /** The id of the response in progress (`responseCreated` not yet followed by its end). */
+  private openResponseId: string | undefined;
   /** Handoffs that arrived after the delegate finished, while its finish was still queued. */
   private readonly afterFinish: { event: HandoffRequestedEvent; transcript: TranscriptEntry[] }[] = [];
 
@@ -46,6 +61,10 @@ export class V2SessionPolicy implements SessionPolicy {
     this.gate = new ResponseGate(
       () => this.handle.send(responseCreate(), (error) => this.onResponseCreateFailed(error)),
       () => this.handle.count('deferredResponseRequests'),
+    );
+    this.tools = new V2ToolBatches(
+      () => this.gate.request(),
+      (callId) => this.handle.tools.interrupt(callId),
     );
   }
 
@@ -74,17 +93,26 @@ export class V2SessionPolicy implements SessionPolicy {
         return;
       case 'inputAudioSpeechStarted':
         this.bargeIn();
+        this.tools.speechStarted();
         this.handle.deliver(event);
         return;
       case 'responseCreated':
         this.gate.created();
+        this.tools.responseCreated();
+        this.openResponseId = event.responseId;
         this.handle.deliver(event);
         return;
       case 'responseDone':
       case 'responseCancelled':
         this.audio.clear();
         this.handle.deliver(event);
+        // The batch rows run before the gate ends the response: an owed request and the batch's collapse.
+        this.openResponseId = undefined;
+        this.tools.responseEnded(event.type === 'responseCancelled' || (event as { status?: unknown }).status === 'cancelled');
         this.gate.finished();
+        return;
+      case 'functionCallDone':
+        this.onFunctionCall(event);
         return;
       case 'handoffRequested':
         this.onHandoff(event);
@@ -128,6 +156,20 @@ export class V2SessionPolicy implements SessionPolicy {
     for (const waiting of this.afterFinish.splice(0)) this.startOrSteer(waiting.event, waiting.transcript);
   }
 
+  /** A user tool call's one answer (spec 09 §8.4): a `function_call_output`; its batch may now ask for a response. */
+  toolOutput(answer: ToolAnswer): void {
+    if (this.disposed) return;
+    this.send(toolOutputItem(answer.callId, answer.output));
+    this.tools.answered(answer.callId);
+  }
+
+  /** A background call's result: a system item, then one response request through the gate. */
+  backgroundToolResult(result: BackgroundToolResult): void {
+    if (this.disposed) return;
+    this.handle.send(backgroundResultItem(result.callId, result.name, result.output));
+    this.gate.request();
+  }
+
   reportPlayback(itemId: string, playedMs: number): void {
     if (this.disposed) return;
     this.audio.reportPlayback(itemId, playedMs);
@@ -137,6 +179,7 @@ export class V2SessionPolicy implements SessionPolicy {
     this.disposed = true;
     this.afterFinish.length = 0;
     this.gate.reset();
+    this.tools.reset();
     this.audio.clear();
     this.activeHandoffId = undefined;
     this.lastMessage = undefined;
@@ -149,6 +192,20 @@ export class V2SessionPolicy implements SessionPolicy {
   private drop(warning: string): void {
     this.handle.count('droppedAssistantOutputs');
     this.handle.logger.warn(warning, { protocol: 'v2' });
+  }
+
+  /** Spec 09 §8.2: `conversationItemDone` for an item sighting, then the report; a new call joins its batch. */
+  private onFunctionCall(event: FunctionCallDoneEvent): void {
+    if (event.source === 'item' && event.itemId !== undefined) this.handle.deliver({ type: 'conversationItemDone', itemId: event.itemId });
+    const report = { callId: event.callId, name: event.name, arguments: event.arguments, complete: event.complete };
+    const itemId = event.itemId;
+    const responseId = event.responseId ?? this.openResponseId;
+    const admission = this.handle.tools.call({
+      ...report,
+      ...(itemId === undefined ? {} : { itemId }),
+      ...(responseId === undefined ? {} : { responseId }),
+    });
+    if (admission === 'new') this.tools.admitted(event.callId);
   }
 
   private onHandoff(event: HandoffRequestedEvent): void {

@@ -32,6 +32,12 @@ export function resolveV2Session(settings: SessionSettings): SessionSettings {
   const tools: unknown = settings.tools;
   if (!Array.isArray(tools)) throw new ParleyError('ERR_INVALID_SESSION', 'tools must be an array of tool definitions');
   tools.forEach((tool: unknown, index: number) => checkUserTool(tool, index));
+  if ((settings.boundTools ?? []).some((tool) => tool.name === BACKGROUND_AGENT_TOOL_NAME)) {
+    throw new ParleyError(
+      'ERR_INVALID_SESSION',
+      `RealtimeTool \`${BACKGROUND_AGENT_TOOL_NAME}\` has the name of the handoff tool Parley always declares; rename your tool`,
+    );
+  }
   return { ...settings, voice, tools: [...tools] };
 }
 

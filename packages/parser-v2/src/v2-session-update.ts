@@ -4,6 +4,7 @@ import {
   type BackgroundAgentTool,
   type V2AudioFormat,
   type V2SessionUpdateMessage,
+  type V2UserFunctionTool,
   type V2UserTool,
 } from './v2-client-messages.js';
 
@@ -68,8 +69,18 @@ export function buildV2SessionUpdate(settings: SessionSettings, toolDescription:
         },
         output: { format: pcm24k(), voice: settings.voice === undefined || settings.voice === '' ? DEFAULT_V2_VOICE : settings.voice },
       },
-      tools: [backgroundAgentTool(toolDescription), ...userTools],
+      tools: [backgroundAgentTool(toolDescription), ...boundToolDeclarations(settings), ...userTools],
       tool_choice: 'auto',
     },
   };
+}
+
+/** The bound tools (spec 09 §1.4), binding order, as `{"type":"function","name","description","parameters"}`. */
+function boundToolDeclarations(settings: SessionSettings): V2UserFunctionTool[] {
+  return (settings.boundTools ?? []).map((tool) => ({
+    type: 'function',
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+  }));
 }

@@ -4,6 +4,7 @@ export * from './scenario.js';
 export * from './scenario-check.js';
 export * from './scenario-runner.js';
 export * from './scripted-delegate.js';
+export * from './scripted-tool.js';
 export * from './testkit-module.js';
 export * from './virtual-clock.js';
 export * from './wait-until.js';

@@ -3,7 +3,7 @@ import type { ScenarioExpect, TraceRecord } from './scenario.js';
 
 /** One difference between a trace and a scenario's `expect`. */
 export interface Mismatch {
-  /** Which part of `expect`: `wire`, `events`, `delegate`, `errors` or `closed`. */
+  /** Which part of `expect`: `wire`, `events`, `delegate`, `errors`, `closed` or `stats`. */
   part: string;
   /** What is wrong, readable. */
   message: string;
@@ -99,6 +99,14 @@ export function checkTrace(trace: TraceRecord[], expect: ScenarioExpect | undefi
     if (closed.length !== 1) out.push({ part: 'closed', message: `expected exactly one closed event, got ${closed.length}` });
     else if (closed[0]?.reason !== expect.closed) {
       out.push({ part: 'closed', message: `closed reason: expected ${show(expect.closed)}, actual ${show(closed[0]?.reason)}` });
+    }
+  }
+  if (expect.stats !== undefined) {
+    const record = trace.find((candidate): candidate is { t: number; stats: Record<string, unknown> } => 'stats' in candidate);
+    for (const [field, want] of Object.entries(expect.stats)) {
+      const got = record?.stats[field];
+      if (!isDeepStrictEqual(got, want))
+        out.push({ part: 'stats', message: `stats.${field}: expected ${show(want)}, actual ${show(got)}` });
     }
   }
   return out;

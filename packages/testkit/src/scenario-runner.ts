@@ -4,6 +4,7 @@ import {
   createParleyContainer,
   HandoffDelegate,
   Logger,
+  RealtimeTool,
   loadParleyConfig,
   TransportFactory,
   type ConversationEvent,
@@ -16,6 +17,7 @@ import { ContainerModule } from 'inversify';
 import { InMemoryTransport, type InMemoryConnection } from './in-memory-transport.js';
 import type { Scenario, ScenarioStep, TraceRecord } from './scenario.js';
 import { ScriptedDelegate } from './scripted-delegate.js';
+import { declaredScenarioTool, ScriptedTool } from './scripted-tool.js';
 import { advanceVirtualClock, settle, VirtualClock } from './virtual-clock.js';
 
 /** Options of {@link runScenario}. */
@@ -87,6 +89,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     bind(Logger).toConstantValue(options.logger ?? silentLogger);
     bind(TransportFactory).toConstantValue(transport);
     if (replies !== undefined) bind(HandoffDelegate).toConstantValue(new ScriptedDelegate(replies, clock));
+    for (const tool of scenario.tools ?? [])
+      if (tool.replies !== undefined) bind(RealtimeTool).toConstantValue(new ScriptedTool(tool, clock));
   });
   const container = createParleyContainer({ config, before: [runnerModule], modules: options.modules });
   const manager = container.get(ConversationManager);
@@ -103,6 +107,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   transport.onSent((text) => trace.push({ t: clock.now(), wire: JSON.parse(text) as unknown }));
 
   const session: StartOptions = { apiKey: 'test-key', ...(scenario.session ?? {}) };
+  const declared = (scenario.tools ?? []).filter((tool) => tool.replies === undefined).map(declaredScenarioTool);
+  if (declared.length > 0) session.tools = [...(session.tools ?? []), ...declared];
   try {
     await manager.start(session);
   } catch (error) {
@@ -142,6 +148,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
   }
   await settle();
+  trace.push({ t: clock.now(), stats: { ...manager.stats() } });
   return trace;
 }
 
@@ -197,6 +204,13 @@ function perform(
         return;
       case 'close':
         track(manager.close());
+        return;
+      case 'toolOutput':
+        track(
+          step.error !== undefined
+            ? manager.sendToolOutput(step.callId, step.error, { error: true })
+            : manager.sendToolOutput(step.callId, step.output),
+        );
         return;
     }
   }

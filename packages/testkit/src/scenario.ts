@@ -1,4 +1,5 @@
 import type { ParleyConfigInput, StartOptions } from '@parley/core';
+import type { ScenarioTool } from './scripted-tool.js';
 
 /** One action of a scripted delegate reply. */
 export type DelegateAction = { afterMs: number; output: string } | { afterMs: number; finish: true };
@@ -24,7 +25,8 @@ export type ScenarioStep =
   | { at: number; client: 'finishTurn'; handoffId?: string }
   | { at: number; client: 'requestResponse' | 'close' }
   | { at: number; client: 'playback'; itemId: string; playedMs: number }
-  | { at: number; transport: 'stall' | 'unstall' };
+  | { at: number; transport: 'stall' | 'unstall' }
+  | { at: number; client: 'toolOutput'; callId: string; output?: unknown; error?: string };
 
 /** What `parley replay --check` compares (spec 05). Unknown keys are ignored. */
 export interface ScenarioExpect {
@@ -33,6 +35,8 @@ export interface ScenarioExpect {
   delegate?: Record<string, unknown>[];
   errors?: Record<string, unknown>[];
   closed?: string;
+  /** Compared with the trace's `stats` record on the named fields (spec 09 §12). */
+  stats?: Record<string, unknown>;
   [other: string]: unknown;
 }
 
@@ -43,6 +47,8 @@ export interface Scenario {
   config?: ParleyConfigInput;
   session?: StartOptions;
   delegate?: { replies: DelegateAction[][] };
+  /** Tools (spec 09 §12): with `replies` a scripted bound tool, without a declared one. */
+  tools?: ScenarioTool[];
   steps: ScenarioStep[];
   endAt?: number;
   expect?: ScenarioExpect;
@@ -54,4 +60,5 @@ export type TraceRecord =
   | { t: number; wire: unknown }
   | { t: number; event: Record<string, unknown> }
   | { t: number; delegate: { handoffId: string; text: string; transcript: unknown[]; steering: boolean } }
-  | { t: number; error: { step: number | 'start'; message: string; code?: string } };
+  | { t: number; error: { step: number | 'start'; message: string; code?: string } }
+  | { t: number; stats: Record<string, unknown> };

@@ -15,7 +15,13 @@ describe('reliability: bad start options and audio inputs get precise errors, be
   const circular: Record<string, unknown> = { type: 'function', name: 'loop' };
   circular.self = circular;
   const cases: [string, unknown, string, string][] = [
-    ['tools with a circular entry', { tools: [circular] }, 'ERR_INVALID_SESSION', 'start: tools[0] cannot be sent as JSON: '],
+    // spec 09 §1.3 rule 13 words this one (the tool checks run after the protocol is resolved)
+    [
+      'tools with a circular entry',
+      { tools: [circular] },
+      'ERR_INVALID_SESSION',
+      'tools[0] (`loop`) cannot be sent: it is not JSON-serializable (',
+    ],
     ['tools that is not an array', { tools: 'x' }, 'ERR_INVALID_SESSION', 'start: tools must be an array (got string)'],
     ['instructions: 123', { instructions: 123 }, 'ERR_INVALID_SESSION', 'start: instructions must be a string (got number)'],
     ['voice: {}', { voice: {} }, 'ERR_INVALID_SESSION', 'start: voice must be a string (got object)'],

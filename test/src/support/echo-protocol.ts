@@ -13,6 +13,8 @@ import {
   type SessionPolicy,
   type SessionSettings,
   type SkipReason,
+  type BackgroundToolResult,
+  type ToolAnswer,
 } from '@parley/core';
 
 /**
@@ -22,7 +24,8 @@ import {
  */
 @injectable()
 export class EchoProtocol implements ProtocolStrategy {
-  readonly id = 'echo';
+  readonly id: string = 'echo';
+  readonly supportsTools = true;
 
   resolveSession(settings: SessionSettings): SessionSettings {
     return { ...settings, voice: settings.voice ?? 'plain' };
@@ -67,6 +70,10 @@ export class EchoProtocol implements ProtocolStrategy {
       }
       case 'error':
         return { type: 'error', message: stringField(message, 'message') ?? 'error', fatal: true };
+      case 'call':
+      case 'speech':
+        // A tool call, or the user speaking: carried as an item the policy reads (tests only).
+        return { type: 'conversationItemAdded', item: message };
       default:
         return 'unknown_type';
     }
@@ -92,6 +99,21 @@ class EchoPolicy implements SessionPolicy {
   constructor(private readonly handle: PolicyHandle) {}
 
   onServerEvent(event: RealtimeEvent): void {
+    const item = event.type === 'conversationItemAdded' ? (event.item as Record<string, unknown>) : undefined;
+    if (item?.type === 'call') {
+      this.handle.tools.call({
+        callId: String(item.call_id),
+        name: String(item.name),
+        arguments: typeof item.arguments === 'string' ? item.arguments : '',
+        ...(typeof item.item_id === 'string' ? { itemId: item.item_id } : {}),
+        complete: item.incomplete !== true,
+      });
+      return;
+    }
+    if (item?.type === 'speech') {
+      for (const callId of item.interrupts as string[]) this.handle.tools.interrupt(callId);
+      return;
+    }
     if (event.type === 'handoffRequested') {
       const entries = this.handle.transcript.take();
       this.handle.deliver({ ...event, activeTranscript: entries });
@@ -122,6 +144,14 @@ class EchoPolicy implements SessionPolicy {
   }
 
   reportPlayback(): void {}
+
+  toolOutput(answer: ToolAnswer): void {
+    this.handle.send({ type: 'tool.output', call_id: answer.callId, output: answer.output });
+  }
+
+  backgroundToolResult(result: BackgroundToolResult): void {
+    this.handle.send({ type: 'tool.result', call_id: result.callId, output: result.output });
+  }
 
   dispose(): void {
     this.active = undefined;

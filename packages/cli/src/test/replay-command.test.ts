@@ -54,7 +54,10 @@ describe('parley replay', () => {
       t: 5,
       wire: { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } },
     });
-    expect(records[records.length - 1]).to.deep.equal({ t: 10, event: { type: 'closed', reason: 'requested' } });
+    expect(records[records.length - 2]).to.deep.equal({ t: 10, event: { type: 'closed', reason: 'requested' } });
+    // Spec 09 §12: after the last record, one stats record with stats() of the conversation.
+    expect(records[records.length - 1]).to.deep.include({ t: 10 });
+    expect(records[records.length - 1]?.stats).to.include({ state: 'ended', framesIn: 1, toolCalls: 0 });
   });
 
   it('--trace writes the trace to a file', async () => {

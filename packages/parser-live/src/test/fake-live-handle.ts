@@ -90,6 +90,13 @@ export class FakeLiveHandle implements PolicyHandle {
   held = false;
   ended = false;
   private readonly timers = new Set<Cancellable>();
+  /** Live client mode reports no tool calls: a report here would be a bug. */
+  readonly tools = {
+    call: (): 'new' => {
+      throw new Error('live reported a tool call');
+    },
+    interrupt: (): void => undefined,
+  };
 
   constructor(overrides: ParleyConfigInput = {}) {
     this.config = loadParleyConfig(overrides);

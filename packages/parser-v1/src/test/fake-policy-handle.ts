@@ -86,6 +86,13 @@ export class FakePolicyHandle implements PolicyHandle {
   policy: SessionPolicy | undefined;
   private readonly timers = new Set<Cancellable>();
   private ended = false;
+  /** V1 has no tools: a report here would be a bug. */
+  readonly tools = {
+    call: (): 'new' => {
+      throw new Error('v1 reported a tool call');
+    },
+    interrupt: (): void => undefined,
+  };
 
   constructor(graceMs?: number) {
     this.config = loadParleyConfig(graceMs === undefined ? {} : { realtime: { v1: { handoffGraceMs: graceMs } } });

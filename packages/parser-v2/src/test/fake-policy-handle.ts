@@ -8,6 +8,8 @@ import {
   type PolicyHandle,
   type RealtimeEvent,
   type TranscriptAccess,
+  type ToolCallReport,
+  type ToolsHandle,
   type TranscriptEntry,
 } from '@parley/core';
 import { RecordingLogger } from '@parley/testkit';
@@ -50,6 +52,22 @@ export class FakePolicyHandle implements PolicyHandle {
   readonly transcript = new FakeTranscript();
   readonly logger = new RecordingLogger();
   readonly config: ParleyConfig = loadParleyConfig();
+  /** The tool calls reported (`tools.call`) and the calls interrupted (`tools.interrupt`). */
+  readonly toolReports: ToolCallReport[] = [];
+  readonly interrupted: string[] = [];
+  /** What `tools.call` answers for a call id (default `new` for the first report of an id, then `echo`). */
+  readonly tools: ToolsHandle = {
+    call: (report) => {
+      const seen = this.toolReports.some((earlier) => earlier.callId === report.callId);
+      this.toolReports.push(report);
+      this.log.push(`tools.call ${report.callId}`);
+      return seen ? 'echo' : 'new';
+    },
+    interrupt: (callId) => {
+      this.interrupted.push(callId);
+      this.log.push(`tools.interrupt ${callId}`);
+    },
+  };
   private clock = 0;
   private timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
 

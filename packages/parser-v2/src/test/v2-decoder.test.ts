@@ -152,12 +152,59 @@ describe('decodeV2Frame: one test per server event row', () => {
       type: 'conversationItemDone',
       itemId: 'item_9',
     });
+  });
+
+  // Spec 09 §8.1: a call of a user tool is a functionCallDone (the policy delivers its
+  // conversationItemDone, then reports the call to the tool runner); it used to be only the item.
+  it('a function_call of another tool, from conversation.item.done or response.output_item.done, gives functionCallDone', () => {
     expect(
       decode({
         type: 'conversation.item.done',
-        item: { id: 'item_f', type: 'function_call', name: 'other_tool', call_id: 'c', arguments: '{}' },
+        item: { id: 'item_f', type: 'function_call', status: 'completed', name: 'other_tool', call_id: 'c', arguments: '{}' },
       }),
-    ).to.deep.equal({ type: 'conversationItemDone', itemId: 'item_f' });
+    ).to.deep.equal({
+      type: 'functionCallDone',
+      source: 'item',
+      callId: 'c',
+      name: 'other_tool',
+      arguments: '{}',
+      itemId: 'item_f',
+      complete: true,
+    });
+    expect(
+      decode({
+        type: 'response.output_item.done',
+        response_id: 'resp_1',
+        output_index: 0,
+        item: { id: 'item_f', type: 'function_call', status: 'incomplete', name: 'other_tool', call_id: 'c', arguments: '{"ci' },
+      }),
+    ).to.deep.equal({
+      type: 'functionCallDone',
+      source: 'output_item',
+      callId: 'c',
+      name: 'other_tool',
+      arguments: '{"ci',
+      itemId: 'item_f',
+      responseId: 'resp_1',
+      complete: false,
+    });
+    // call id from the item id; name and arguments default to ""; neither id: skipped
+    expect(decode({ type: 'conversation.item.done', item: { id: 'item_g', type: 'function_call', arguments: 5 } })).to.deep.equal({
+      type: 'functionCallDone',
+      source: 'item',
+      callId: 'item_g',
+      name: '',
+      arguments: '',
+      itemId: 'item_g',
+      complete: true,
+    });
+    expect(decode({ type: 'conversation.item.done', item: { type: 'function_call', name: 'x' } })).to.equal('invalid_fields');
+    // the handoff tool stays a handoff; other output items stay unknown
+    expect(
+      decode({ type: 'response.output_item.done', item: { id: 'i', type: 'function_call', name: 'background_agent', call_id: 'h' } }),
+    ).to.equal('unknown_type');
+    expect(decode({ type: 'response.output_item.done', item: { id: 'i', type: 'message' } })).to.equal('unknown_type');
+    expect(decode({ type: 'response.function_call_arguments.done', call_id: 'c', arguments: '{}' })).to.equal('unknown_type');
   });
 
   it('response.created / response.done: response.id, else response_id, else no id', () => {
