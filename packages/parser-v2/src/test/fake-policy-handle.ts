@@ -4,6 +4,7 @@ import {
   type ClientMessage,
   type DelegationRequest,
   type ParleyConfig,
+  type ParleyConfigInput,
   type PolicyCounter,
   type PolicyHandle,
   type RealtimeEvent,
@@ -49,8 +50,13 @@ export class FakePolicyHandle implements PolicyHandle {
   readonly log: string[] = [];
   readonly transcript = new FakeTranscript();
   readonly logger = new RecordingLogger();
-  readonly config: ParleyConfig = loadParleyConfig();
+  readonly config: ParleyConfig;
   private clock = 0;
+
+  /** @param config overrides of the configuration the policy reads (default: all defaults). */
+  constructor(config: ParleyConfigInput = {}) {
+    this.config = loadParleyConfig(config);
+  }
   private timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
 
   /** The messages sent, in order. */
