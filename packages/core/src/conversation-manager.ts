@@ -15,6 +15,7 @@ import type { SessionSettings, StartOptions } from './session-settings.js';
 import { TransportFactory, type ConnectRequest } from './transport-factory.js';
 import { snapshotAudioFrame, validateAudioFrame, validateText } from './input-validation.js';
 import { checkApiKey } from './api-key-check.js';
+import { copyUsageTotals } from './usage-totals.js';
 
 /**
  * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
@@ -247,7 +248,7 @@ export class ConversationManager {
   /** Counters and state of the current conversation (or of the last one). */
   stats(): ConversationStats {
     if (this.session !== undefined) return this.session.snapshot(this.hub.buffered, this.hub.paused);
-    return { ...this.lastStats, bufferedEvents: this.hub.buffered, paused: this.hub.paused };
+    return { ...this.lastStats, usage: copyUsageTotals(this.lastStats.usage), bufferedEvents: this.hub.buffered, paused: this.hub.paused };
   }
 
   /**

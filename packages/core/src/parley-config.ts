@@ -213,7 +213,7 @@ export const parleyConfigSchema = {
           default: undefined as number | undefined,
         },
         eagerness: {
-          doc: 'V2 semantic_vad: how eagerly the model ends the user\'s turn: low, medium, high or auto.',
+          doc: "V2 semantic_vad: how eagerly the model ends the user's turn: low, medium, high or auto.",
           format: ['low', 'medium', 'high', 'auto'],
           default: 'auto' as string,
         },

@@ -52,9 +52,13 @@ export function decodeV2Frame(frame: string, options: V2DecodeOptions = {}): Rea
       return decodeAudio(message, options.defaultSampleRate ?? DEFAULT_OUTPUT_SAMPLE_RATE);
     case 'response.output_text.delta':
     case 'response.output_audio_transcript.delta':
-      return typeof message.delta === 'string' ? withItemId({ type: 'outputTranscriptDelta', delta: message.delta }, message) : 'invalid_fields';
+      return typeof message.delta === 'string'
+        ? withItemId({ type: 'outputTranscriptDelta', delta: message.delta }, message)
+        : 'invalid_fields';
     case 'conversation.item.input_audio_transcription.delta':
-      return typeof message.delta === 'string' ? withItemId({ type: 'inputTranscriptDelta', delta: message.delta }, message) : 'invalid_fields';
+      return typeof message.delta === 'string'
+        ? withItemId({ type: 'inputTranscriptDelta', delta: message.delta }, message)
+        : 'invalid_fields';
     case 'conversation.item.input_audio_transcription.completed':
       return typeof message.transcript === 'string'
         ? withItemId({ type: 'inputTranscriptDone', text: message.transcript }, message)
@@ -62,7 +66,9 @@ export function decodeV2Frame(frame: string, options: V2DecodeOptions = {}): Rea
     case 'conversation.item.input_audio_transcription.failed':
       return decodeTranscriptionFailed(message);
     case 'response.output_text.done':
-      return typeof message.text === 'string' ? withItemId({ type: 'outputTranscriptDone', text: message.text }, message) : 'invalid_fields';
+      return typeof message.text === 'string'
+        ? withItemId({ type: 'outputTranscriptDone', text: message.text }, message)
+        : 'invalid_fields';
     case 'response.output_audio_transcript.done':
       return typeof message.transcript === 'string'
         ? withItemId({ type: 'outputTranscriptDone', text: message.transcript }, message)

@@ -275,7 +275,11 @@ export class V2SessionPolicy implements SessionPolicy {
       this.handle.logger.warn(`barge-in ${action.kind} failed to send; continuing`, { itemId: action.itemId, error: error.message });
       return true;
     });
-    this.handle.deliver({ type: 'playbackInterrupted', itemId: action.itemId, audioEndMs: action.kind === 'truncate' ? action.audioEndMs : 0 });
+    this.handle.deliver({
+      type: 'playbackInterrupted',
+      itemId: action.itemId,
+      audioEndMs: action.kind === 'truncate' ? action.audioEndMs : 0,
+    });
   }
 }
 
@@ -284,5 +288,7 @@ function failedResponseError(event: ResponseDoneEvent): ErrorEvent {
   const details = event.statusDetails?.error;
   const fields = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
   const message = typeof fields.message === 'string' ? fields.message : RESPONSE_FAILED_MESSAGE;
-  return typeof fields.code === 'string' ? { type: 'error', message, code: fields.code, fatal: false } : { type: 'error', message, fatal: false };
+  return typeof fields.code === 'string'
+    ? { type: 'error', message, code: fields.code, fatal: false }
+    : { type: 'error', message, fatal: false };
 }

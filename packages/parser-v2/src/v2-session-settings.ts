@@ -3,8 +3,7 @@ import { BACKGROUND_AGENT_TOOL_NAME } from './v2-client-messages.js';
 import { DEFAULT_V2_VOICE, V2_VOICES, type V2SessionConfig } from './v2-session-update.js';
 
 /** The exact start error of transcription mode without a transcription model (spec 03). */
-export const TRANSCRIPTION_MODEL_REQUIRED_MESSAGE =
-  'transcription mode needs a transcription model: set realtime.v2.transcription.model';
+export const TRANSCRIPTION_MODEL_REQUIRED_MESSAGE = 'transcription mode needs a transcription model: set realtime.v2.transcription.model';
 
 /** The exact start error for a voice V2 does not know (spec 03). */
 export function unsupportedV2VoiceMessage(voice: string): string {

@@ -65,7 +65,12 @@ export function v2TurnDetection(v2: V2SessionConfig): V2ServerVad | V2SemanticVa
   const turn = v2.turnDetection;
   if (turn.type === 'none') return null;
   if (turn.type === 'semantic_vad') {
-    return { type: 'semantic_vad', eagerness: turn.eagerness, interrupt_response: turn.interruptResponse, create_response: turn.createResponse };
+    return {
+      type: 'semantic_vad',
+      eagerness: turn.eagerness,
+      interrupt_response: turn.interruptResponse,
+      create_response: turn.createResponse,
+    };
   }
   return {
     ...serverVadTuning(v2),

@@ -290,9 +290,17 @@ describe('decodeV1Frame', () => {
     });
     it('code, param and eventId come from error.* when they are strings (V1 too)', () => {
       expect(
-        decode({ type: 'error', event_id: 'top', error: { message: 'bad', code: 'invalid_value', param: 'session.voice', event_id: 'evt_1' } }),
+        decode({
+          type: 'error',
+          event_id: 'top',
+          error: { message: 'bad', code: 'invalid_value', param: 'session.voice', event_id: 'evt_1' },
+        }),
       ).to.deep.equal({ type: 'error', message: 'bad', code: 'invalid_value', param: 'session.voice', eventId: 'evt_1', fatal: true });
-      expect(decode({ type: 'error', error: { message: 'bad', code: null, param: 3 } })).to.deep.equal({ type: 'error', message: 'bad', fatal: true });
+      expect(decode({ type: 'error', error: { message: 'bad', code: null, param: 3 } })).to.deep.equal({
+        type: 'error',
+        message: 'bad',
+        fatal: true,
+      });
     });
     it('without message and without error the required field is missing: skipped as invalid_fields', () => {
       expect(decode({ type: 'error' })).to.equal('invalid_fields');

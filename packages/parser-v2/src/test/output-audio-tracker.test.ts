@@ -101,7 +101,13 @@ describe('OutputAudioTracker', () => {
 
   it('G.711: one byte per sample at 8000 Hz (a 160-byte frame is 20 ms)', () => {
     const tracker = new OutputAudioTracker(1);
-    const g711: AudioOutEvent = { type: 'audioOut', data: Buffer.alloc(160).toString('base64'), sampleRate: 8000, numChannels: 1, itemId: 'g' };
+    const g711: AudioOutEvent = {
+      type: 'audioOut',
+      data: Buffer.alloc(160).toString('base64'),
+      sampleRate: 8000,
+      numChannels: 1,
+      itemId: 'g',
+    };
     for (let i = 0; i < 3; i += 1) tracker.addAudio(g711, 0);
     expect(tracker.receivedMs).to.equal(60);
     expect(tracker.takeBargeIn(50)).to.deep.equal({ kind: 'truncate', itemId: 'g', audioEndMs: 50 });

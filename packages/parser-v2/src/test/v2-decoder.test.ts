@@ -196,7 +196,12 @@ describe('decodeV2Frame: one test per server event row', () => {
       code: 'x',
       fatal: true,
     });
-    expect(decode({ type: 'error', error: { code: 'c' } })).to.deep.equal({ type: 'error', message: '{"code":"c"}', code: 'c', fatal: true });
+    expect(decode({ type: 'error', error: { code: 'c' } })).to.deep.equal({
+      type: 'error',
+      message: '{"code":"c"}',
+      code: 'c',
+      fatal: true,
+    });
     expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: '"plain"', fatal: true });
     expect(decode({ type: 'error' })).to.equal('invalid_fields');
     expect(
@@ -257,7 +262,9 @@ describe('decodeV2Frame: handoff ids and arguments', () => {
     expect(handoffInputTranscript('{"prompt":"  "}')).to.equal('');
     expect(handoffInputTranscript('{"input":"","query":7,"text":null}')).to.equal('');
     expect(call({ id: 'item_e', call_id: 'call_e', arguments: '{"prompt":""}' })).to.deep.include({ inputTranscript: '' });
-    expect(call({ id: 'item_l', call_id: 'call_l', arguments: '{"city":"Lisbon"}' })).to.deep.include({ inputTranscript: '{"city":"Lisbon"}' });
+    expect(call({ id: 'item_l', call_id: 'call_l', arguments: '{"city":"Lisbon"}' })).to.deep.include({
+      inputTranscript: '{"city":"Lisbon"}',
+    });
   });
 
   it('inherited keys are not read (__proto__ in the arguments)', () => {
@@ -318,12 +325,17 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
       sessionId: 'sess_1',
       instructions: '',
     });
-    expect(decode({ type: 'session.created', session: { id: 'sess_2', instructions: null } })).to.deep.equal({ type: 'sessionCreated', sessionId: 'sess_2' });
+    expect(decode({ type: 'session.created', session: { id: 'sess_2', instructions: null } })).to.deep.equal({
+      type: 'sessionCreated',
+      sessionId: 'sess_2',
+    });
     expect(decode({ type: 'session.created', session: {} })).to.equal('invalid_fields');
   });
 
   it('audio without a sample rate gets the format rate: 8000 for G.711', () => {
-    expect(decodeV2Frame(JSON.stringify({ type: 'response.output_audio.delta', delta: 'AQID' }), { defaultSampleRate: 8000 })).to.deep.equal({
+    expect(
+      decodeV2Frame(JSON.stringify({ type: 'response.output_audio.delta', delta: 'AQID' }), { defaultSampleRate: 8000 }),
+    ).to.deep.equal({
       type: 'audioOut',
       data: 'AQID',
       sampleRate: 8000,
@@ -338,7 +350,11 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
       itemId: 'item_a1',
     });
     expect(decode({ type: 'response.output_text.delta', item_id: 'a', delta: 'x' })).to.deep.include({ itemId: 'a' });
-    expect(decode({ type: 'response.output_text.done', item_id: 'a', text: 'x' })).to.deep.equal({ type: 'outputTranscriptDone', text: 'x', itemId: 'a' });
+    expect(decode({ type: 'response.output_text.done', item_id: 'a', text: 'x' })).to.deep.equal({
+      type: 'outputTranscriptDone',
+      text: 'x',
+      itemId: 'a',
+    });
     expect(decode({ type: 'response.output_audio_transcript.done', item_id: 'a', transcript: 'x' })).to.deep.equal({
       type: 'outputTranscriptDone',
       text: 'x',
@@ -377,7 +393,10 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
     });
     expect(decode({ type: 'conversation.item.truncated', item_id: 'item_a1', audio_end_ms: -1 })).to.equal('invalid_fields');
     expect(decode({ type: 'conversation.item.truncated', audio_end_ms: 5 })).to.equal('invalid_fields');
-    expect(decode({ type: 'conversation.item.deleted', item_id: 'item_a1' })).to.deep.equal({ type: 'conversationItemDeleted', itemId: 'item_a1' });
+    expect(decode({ type: 'conversation.item.deleted', item_id: 'item_a1' })).to.deep.equal({
+      type: 'conversationItemDeleted',
+      itemId: 'item_a1',
+    });
     expect(decode({ type: 'conversation.item.deleted' })).to.equal('invalid_fields');
   });
 
@@ -389,7 +408,12 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
         content_index: 0,
         error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'Audio could not be transcribed.', param: null },
       }),
-    ).to.deep.equal({ type: 'inputTranscriptFailed', itemId: 'item_u1', message: 'Audio could not be transcribed.', code: 'audio_unintelligible' });
+    ).to.deep.equal({
+      type: 'inputTranscriptFailed',
+      itemId: 'item_u1',
+      message: 'Audio could not be transcribed.',
+      code: 'audio_unintelligible',
+    });
     expect(decode({ type: 'conversation.item.input_audio_transcription.failed' })).to.deep.equal({
       type: 'inputTranscriptFailed',
       message: 'input audio transcription failed',
@@ -475,11 +499,20 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
         response: {
           status: 7,
           status_details: 'x',
-          usage: { input_tokens: -1, output_tokens: '5', total_tokens: 3, input_token_details: { text_tokens: null }, output_token_details: 'x' },
+          usage: {
+            input_tokens: -1,
+            output_tokens: '5',
+            total_tokens: 3,
+            input_token_details: { text_tokens: null },
+            output_token_details: 'x',
+          },
         },
       }),
     ).to.deep.equal({ type: 'responseDone', usage: { totalTokens: 3, inputTokenDetails: {} } });
-    expect(decode({ type: 'response.done', response: { id: 'r', usage: 'none' } })).to.deep.equal({ type: 'responseDone', responseId: 'r' });
+    expect(decode({ type: 'response.done', response: { id: 'r', usage: 'none' } })).to.deep.equal({
+      type: 'responseDone',
+      responseId: 'r',
+    });
   });
 
   it('error: code, param and eventId from error.*; the top-level event_id is not the cause', () => {
@@ -487,9 +520,21 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
       decode({
         type: 'error',
         event_id: 'event_9',
-        error: { type: 'invalid_request_error', code: 'invalid_value', message: "Invalid value: 'x'.", param: 'session.audio.output.voice', event_id: null },
+        error: {
+          type: 'invalid_request_error',
+          code: 'invalid_value',
+          message: "Invalid value: 'x'.",
+          param: 'session.audio.output.voice',
+          event_id: null,
+        },
       }),
-    ).to.deep.equal({ type: 'error', message: "Invalid value: 'x'.", code: 'invalid_value', param: 'session.audio.output.voice', fatal: true });
+    ).to.deep.equal({
+      type: 'error',
+      message: "Invalid value: 'x'.",
+      code: 'invalid_value',
+      param: 'session.audio.output.voice',
+      fatal: true,
+    });
     expect(decode({ type: 'error', error: { message: 'm', event_id: 'evt_client_1', code: 5 } })).to.deep.equal({
       type: 'error',
       message: 'm',

@@ -157,7 +157,9 @@ describe('V2SessionPolicy: response gating', () => {
     );
     if (typeof event === 'string') throw new Error(`skipped: ${event}`);
     policy.onServerEvent(event);
-    expect(handle.delivered).to.deep.equal([{ type: 'error', message: RACE, code: 'conversation_already_has_active_response', fatal: false }]);
+    expect(handle.delivered).to.deep.equal([
+      { type: 'error', message: RACE, code: 'conversation_already_has_active_response', fatal: false },
+    ]);
     expect(handle.counters.raceErrors).to.equal(1);
     expect(policy.gating).to.deep.equal({ active: true, pending: true });
     policy.onServerEvent(cancelled('resp_prev'));
@@ -222,7 +224,10 @@ describe('V2SessionPolicy: response gating', () => {
     const statusDetails = { type: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The server had an error.' } };
     const failed: RealtimeEvent = { type: 'responseDone', responseId: 'resp_2', status: 'failed', statusDetails };
     policy.onServerEvent(failed);
-    expect(handle.delivered.slice(1)).to.deep.equal([failed, { type: 'error', message: 'The server had an error.', code: 'server_error', fatal: false }]);
+    expect(handle.delivered.slice(1)).to.deep.equal([
+      failed,
+      { type: 'error', message: 'The server had an error.', code: 'server_error', fatal: false },
+    ]);
     expect(handle.log.slice(-3)).to.deep.equal(['deliver responseDone', 'deliver error', 'send response.create']);
   });
 
@@ -231,7 +236,11 @@ describe('V2SessionPolicy: response gating', () => {
     policy.onServerEvent({ type: 'responseDone', status: 'failed' });
     policy.onServerEvent({ type: 'responseDone', status: 'failed', statusDetails: { type: 'failed', error: { code: 7 } } });
     policy.onServerEvent({ type: 'responseDone', status: 'cancelled', statusDetails: { type: 'cancelled', reason: 'turn_detected' } });
-    policy.onServerEvent({ type: 'responseDone', status: 'incomplete', statusDetails: { type: 'incomplete', reason: 'max_output_tokens' } });
+    policy.onServerEvent({
+      type: 'responseDone',
+      status: 'incomplete',
+      statusDetails: { type: 'incomplete', reason: 'max_output_tokens' },
+    });
     expect(handle.delivered.filter((event) => event.type === 'error')).to.deep.equal([
       { type: 'error', message: 'response failed', fatal: false },
       { type: 'error', message: 'response failed', fatal: false },
@@ -293,7 +302,9 @@ describe('V2SessionPolicy: delegation', () => {
     const { handle, policy } = setup();
     handle.transcript.entries = [{ role: 'user', text: 'book it' }];
     policy.onServerEvent(handoff('call_1', ''));
-    expect(handle.routes).to.deep.equal([{ handoffId: 'call_1', text: 'user: book it', transcript: [{ role: 'user', text: 'book it' }], steering: false }]);
+    expect(handle.routes).to.deep.equal([
+      { handoffId: 'call_1', text: 'user: book it', transcript: [{ role: 'user', text: 'book it' }], steering: false },
+    ]);
     expect(handle.wire).to.deep.equal([]);
   });
 
@@ -455,7 +466,12 @@ describe('V2SessionPolicy: a handoff while the finished turn is still queued', (
   });
 });
 
-const truncate = (itemId: string, end: number) => ({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: end });
+const truncate = (itemId: string, end: number) => ({
+  type: 'conversation.item.truncate',
+  item_id: itemId,
+  content_index: 0,
+  audio_end_ms: end,
+});
 const interrupted = (itemId: string, audioEndMs: number): RealtimeEvent => ({ type: 'playbackInterrupted', itemId, audioEndMs });
 
 describe('V2SessionPolicy: barge-in (playback-aware)', () => {

@@ -85,7 +85,9 @@ describe('buildV2SessionUpdate', () => {
 
   it('transcription mode (RealtimeTranscriptionSessionCreateRequest): audio.input only, VAD without response keys', () => {
     const transcription = { ...settings, mode: 'transcription' as const, tools: [{ type: 'function', name: 'x' }] };
-    expect(buildV2SessionUpdate(transcription, v2({ v2: { turnDetection: { idleTimeoutMs: 5000, threshold: 0.4 } } }, 'ignored'))).to.deep.equal({
+    expect(
+      buildV2SessionUpdate(transcription, v2({ v2: { turnDetection: { idleTimeoutMs: 5000, threshold: 0.4 } } }, 'ignored')),
+    ).to.deep.equal({
       type: 'session.update',
       session: {
         type: 'transcription',
