@@ -111,7 +111,12 @@ describe('Parley against the simulator, end to end on real sockets', function ()
     await manager.requestResponse();
     await until(() => events.some((event) => event.type === 'responseDone'));
     await until(() => (simulator?.connections[0]?.messages.length ?? 0) >= 3);
-    expect(events.find((event) => event.type === 'error')).to.deep.equal({ type: 'error', message: rejection.error.message, fatal: false });
+    expect(events.find((event) => event.type === 'error')).to.deep.equal({
+      type: 'error',
+      message: rejection.error.message,
+      code: 'conversation_already_has_active_response',
+      fatal: false,
+    });
     expect(manager.running).to.equal(true);
     expect(simulator?.connections[0]?.messages.map((message) => (message as { type: string }).type)).to.deep.equal([
       'session.update',

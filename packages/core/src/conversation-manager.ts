@@ -16,6 +16,8 @@ import { TransportFactory, type ConnectRequest } from './transport-factory.js';
 import { snapshotAudioFrame, validateAudioFrame, validateText } from './input-validation.js';
 import { RealtimeTool } from './realtime-tool.js';
 import { checkTools } from './tool-checks.js';
+import { checkApiKey } from './api-key-check.js';
+import { copyUsageTotals } from './usage-totals.js';
 
 /**
  * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
@@ -63,9 +65,12 @@ export class ConversationManager {
   }
 
   /**
-   * Starts a conversation (replacing a running one silently). Resolves once the connection is open,
-   * `session.update` was sent and `started` was emitted. On failure it rejects with a typed
-   * `ParleyError` after emitting a fatal `error` event; neither `started` nor `closed` is emitted.
+   * Starts a conversation (replacing a running one silently), in this order: resolves the protocol
+   * strategy, lets it validate the session, checks the API key (`ERR_MISSING_API_KEY` before any
+   * connection is attempted, for every transport: no key, no `Authorization` header, and a
+   * non-loopback `realtime.url`), connects, sends `session.update` first, emits `started`. Resolves
+   * once `started` was emitted. On failure it rejects with a typed `ParleyError` after emitting a
+   * fatal `error` event; neither `started` nor `closed` is emitted.
    */
   async start(startOptions: StartOptions = {}): Promise<void> {
     const previous = this.session;
@@ -86,6 +91,8 @@ export class ConversationManager {
         tools: toolSetup.tools,
         boundTools: toolSetup.boundTools,
       });
+      const apiKey = options.apiKey ?? this.config.realtime.apiKey;
+      checkApiKey({ apiKey, headers: [this.config.realtime.headers, options.headers ?? {}], baseUrl: this.config.realtime.url });
       if (this.transport === undefined) {
         throw new ParleyError('ERR_INVALID_CONFIG', 'no TransportFactory is bound: load wsTransportModule (or bind your own transport)');
       }
@@ -106,10 +113,11 @@ export class ConversationManager {
       this.lastSession = session;
       const transport = this.transport;
       const protocolParameters = strategy.connectionParameters(settings);
+      const withoutModel = protocolParameters.withoutModel === true;
       const request: ConnectRequest = {
         protocol: strategy.id,
         baseUrl: this.config.realtime.url,
-        model: settings.model,
+        model: withoutModel ? '' : settings.model,
         protocolQuery: protocolParameters.query,
         ...(protocolParameters.endpointPath === undefined ? {} : { endpointPath: protocolParameters.endpointPath }),
         ...(protocolParameters.modelQuery === undefined ? {} : { modelQuery: protocolParameters.modelQuery }),
@@ -117,7 +125,7 @@ export class ConversationManager {
         headers: this.config.realtime.headers,
         startHeaders: options.headers ?? {},
         defaultHeaders: protocolParameters.headers,
-        apiKey: options.apiKey ?? (this.config.realtime.apiKey === '' ? undefined : this.config.realtime.apiKey),
+        apiKey: apiKey === '' ? undefined : apiKey,
         sessionId: settings.sessionId,
         maxPayloadBytes: this.config.transport.ws.maxPayloadBytes,
         connectTimeoutMs: this.config.transport.ws.connectTimeoutMs,
@@ -126,6 +134,7 @@ export class ConversationManager {
         pongTimeoutMs: this.config.transport.ws.pongTimeoutMs,
         signal: session.abort.signal,
       };
+      if (withoutModel) request.withoutModel = true;
       const connection = await transport.connect(request, session.listener());
       await session.open(connection);
       if (this.hub.paused) session.setEventPressure(true);
@@ -169,15 +178,16 @@ export class ConversationManager {
   }
 
   /**
-   * Queues one audio frame (base64 PCM16); never blocks: when the audio queue is full the frame is
-   * dropped and counted (`droppedAudioFrames`). Throws `ERR_INVALID_AUDIO` for empty, non-base64 or
-   * odd-length data, `ERR_NOT_RUNNING` when no conversation runs.
+   * Queues one audio frame (base64, in `realtime.audio.format`); never blocks: when the audio queue
+   * is full the frame is dropped and counted (`droppedAudioFrames`). Throws `ERR_INVALID_AUDIO` for
+   * empty or non-base64 data, or (`pcm16`) an odd byte length; `ERR_NOT_RUNNING` when no
+   * conversation runs.
    */
   sendAudio(frame: AudioFrame): void {
     const session = this.requireSession();
     // Each field is read once: what is validated is what is encoded (a getter cannot change it).
     const snapshot = snapshotAudioFrame(frame);
-    validateAudioFrame(snapshot);
+    validateAudioFrame(snapshot, session.settings.audioFormat ?? 'pcm16');
     session.offerAudio(session.strategy.encodeAudio(snapshot));
   }
 
@@ -191,6 +201,31 @@ export class ConversationManager {
   /** Asks the server for a response through the strategy (v2: response gating; v1: nothing to do). */
   async requestResponse(): Promise<void> {
     return this.requireSession().putResponseRequest();
+  }
+
+  /**
+   * Commits the input audio buffer (push-to-talk, v2: `input_audio_buffer.commit`): sent after
+   * everything queued before it (audio frames included) and before anything queued after it. Shares
+   * the text lane (awaits space when full). Throws `ERR_UNSUPPORTED` at call time, queuing nothing,
+   * when the protocol has no input commit (v1); `ERR_NOT_RUNNING` when no conversation runs.
+   */
+  async commitInput(): Promise<void> {
+    const session = this.requireSession();
+    const encode = session.strategy.encodeInputCommit?.bind(session.strategy);
+    if (encode === undefined) throw unsupported('commitInput', session.strategy.id);
+    return session.putText(encode());
+  }
+
+  /**
+   * Clears the input audio buffer (v2: `input_audio_buffer.clear`), e.g. a cancelled push-to-talk
+   * press; ordered and bounded like {@link commitInput}. Throws `ERR_UNSUPPORTED` at call time when
+   * the protocol has no input clear (v1).
+   */
+  async clearInput(): Promise<void> {
+    const session = this.requireSession();
+    const encode = session.strategy.encodeInputClear?.bind(session.strategy);
+    if (encode === undefined) throw unsupported('clearInput', session.strategy.id);
+    return session.putText(encode());
   }
 
   /**
@@ -243,7 +278,13 @@ export class ConversationManager {
   stats(): ConversationStats {
     if (this.session !== undefined) return this.session.snapshot(this.hub.buffered, this.hub.paused);
     const late = this.lastSession?.toolStats.lateToolResults ?? this.lastStats.lateToolResults;
-    return { ...this.lastStats, lateToolResults: late, bufferedEvents: this.hub.buffered, paused: this.hub.paused };
+    return {
+      ...this.lastStats,
+      lateToolResults: late,
+      usage: copyUsageTotals(this.lastStats.usage),
+      bufferedEvents: this.hub.buffered,
+      paused: this.hub.paused,
+    };
   }
 
   /**
@@ -297,6 +338,7 @@ export class ConversationManager {
       mode: options.mode ?? realtime.mode,
       sessionId: options.sessionId,
       tools: options.tools ?? [],
+      audioFormat: realtime.audio.format,
     };
   }
 }
@@ -309,4 +351,8 @@ function handoffIdOption(call: string, options: { handoffId?: string } | undefin
     throw new ParleyError('ERR_INVALID_ARGUMENT', `${call}: handoffId must be a non-empty string (the id of a delegation)`);
   }
   return handoffId;
+}
+
+function unsupported(call: string, protocol: string): ParleyError {
+  return new ParleyError('ERR_UNSUPPORTED', `${call} is not supported by protocol ${protocol}`);
 }

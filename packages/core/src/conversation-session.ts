@@ -1,5 +1,6 @@
 import type { ConversationEvent, EndReason } from './conversation-event.js';
 import type { ConversationStats } from './conversation-stats.js';
+import { copyUsageTotals } from './usage-totals.js';
 import { ParleyError } from './parley-error.js';
 import { createPolicyHandle } from './policy-handle.js';
 import type { ClientMessage, ProtocolStrategy } from './protocol-strategy.js';
@@ -193,6 +194,7 @@ export class ConversationSession {
     return {
       ...core.stats,
       skippedByReason: { ...core.stats.skippedByReason },
+      usage: copyUsageTotals(core.stats.usage),
       queued,
       bufferedEvents: eventsBuffered,
       paused,

@@ -1,5 +1,6 @@
 import type { SkipReason } from './protocol-strategy.js';
 import { emptyToolStats, type ToolStats } from './tool-runner.js';
+import { emptyUsageTotals, type UsageTotals } from './usage-totals.js';
 
 /** Counters and state of the current (or last) conversation, readable at any time. */
 export interface ConversationStats extends ToolStats {
@@ -55,6 +56,8 @@ export interface ConversationStats extends ToolStats {
   ignoredEvents: number;
   /** Delegations that were due but had nothing to route (live: an empty transcript take). */
   unroutedDelegations: number;
+  /** Token usage: every `responseDone.usage` of the conversation summed (reconnections included). */
+  usage: UsageTotals;
 }
 
 /** Fresh, zeroed statistics. */
@@ -87,5 +90,6 @@ export function emptyStats(protocol: string | undefined): ConversationStats {
     ...emptyToolStats(),
     ignoredEvents: 0,
     unroutedDelegations: 0,
+    usage: emptyUsageTotals(),
   };
 }

@@ -57,10 +57,22 @@ export function serverErrorMessage(frame: JsonObject): string | undefined {
 
 /**
  * A server `error` frame as an event (both dialects share the rule): fatal, with
- * {@link serverErrorMessage}; `invalid_fields` when it has no message at all. The policy decides
- * what is a race.
+ * {@link serverErrorMessage}, and `code`, `param`, `eventId` from `error.code`, `error.param`,
+ * `error.event_id` when they are strings (absent, `null` or mistyped: left out);
+ * `invalid_fields` when it has no message at all. The policy decides what is not fatal.
  */
 export function decodeServerError(frame: JsonObject): ErrorEvent | SkipReason {
   const message = serverErrorMessage(frame);
-  return message === undefined ? 'invalid_fields' : { type: 'error', message, fatal: true };
+  if (message === undefined) return 'invalid_fields';
+  const event: ErrorEvent = { type: 'error', message, fatal: true };
+  const error = frame.error;
+  if (isJsonObject(error)) {
+    const code = stringField(error, 'code');
+    if (code !== undefined) event.code = code;
+    const param = stringField(error, 'param');
+    if (param !== undefined) event.param = param;
+    const eventId = stringField(error, 'event_id');
+    if (eventId !== undefined) event.eventId = eventId;
+  }
+  return event;
 }

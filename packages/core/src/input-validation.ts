@@ -1,5 +1,6 @@
 import type { AudioFrame } from './protocol-strategy.js';
 import { ParleyError } from './parley-error.js';
+import type { AudioFormat } from './parley-config.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -32,30 +33,32 @@ export function base64ByteLength(data: string): number {
 }
 
 /**
- * Checks an audio frame: `data` must be non-empty base64 of whole 16-bit samples (even byte length).
- * Throws `ERR_INVALID_AUDIO` naming the field.
+ * Checks an audio frame in the session's `format` (default `pcm16`): `data` must be non-empty
+ * base64; for `pcm16` of whole 16-bit samples (even byte length); G.711 (`pcmu`, `pcma`) has one
+ * byte per sample, so any non-empty length is whole samples. Throws `ERR_INVALID_AUDIO` naming the field.
  */
-export function validateAudioFrame(frame: AudioFrame): void {
+export function validateAudioFrame(frame: AudioFrame, format: AudioFormat = 'pcm16'): void {
+  const what = format === 'pcm16' ? 'PCM16' : `G.711 (${format})`;
   if (typeof frame !== 'object' || frame === null) {
     throw new ParleyError(
       'ERR_INVALID_AUDIO',
-      'sendAudio: pass an object { data: base64 PCM16, sampleRate?, numChannels?, samplesPerChannel? }',
+      `sendAudio: pass an object { data: base64 ${what}, sampleRate?, numChannels?, samplesPerChannel? }`,
     );
   }
   const data: unknown = frame.data;
   if (typeof data !== 'string') {
     throw new ParleyError(
       'ERR_INVALID_AUDIO',
-      `sendAudio: data must be a base64 string of PCM16 audio (got ${data === null ? 'null' : typeof data})`,
+      `sendAudio: data must be a base64 string of ${what} audio (got ${data === null ? 'null' : typeof data})`,
     );
   }
   if (data.length === 0) {
-    throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data is empty; pass base64-encoded PCM16 audio');
+    throw new ParleyError('ERR_INVALID_AUDIO', `sendAudio: data is empty; pass base64-encoded ${what} audio`);
   }
   if (!isBase64(data)) {
-    throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data is not valid base64; encode the PCM16 bytes with base64');
+    throw new ParleyError('ERR_INVALID_AUDIO', `sendAudio: data is not valid base64; encode the ${what} bytes with base64`);
   }
-  if (base64ByteLength(data) % 2 !== 0) {
+  if (format === 'pcm16' && base64ByteLength(data) % 2 !== 0) {
     throw new ParleyError('ERR_INVALID_AUDIO', 'sendAudio: data has an odd byte length; PCM16 audio is whole 16-bit samples');
   }
   for (const key of ['sampleRate', 'numChannels', 'samplesPerChannel'] as const) {

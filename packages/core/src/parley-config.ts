@@ -37,9 +37,27 @@ function intInRange(name: string, min: number, max: number): (value: unknown) =>
   };
 }
 
+function optionalNumberIn(name: string, min: number, max: number): (value: unknown) => void {
+  return (value: unknown) => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new Error(`${name} must be a number from ${min} to ${max} when set`);
+    }
+  };
+}
+
 function jsonObject(name: string): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} must be a JSON object`);
+  };
+}
+
+function optionalInt(name: string, min: number): (value: unknown) => void {
+  return (value: unknown) => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw new Error(`${name} must be an integer >= ${min} when set`);
+    }
   };
 }
 
@@ -53,6 +71,18 @@ function stringMap(name: string): (value: unknown) => void {
     }
   };
 }
+
+/** The audio formats of `realtime.audio.format` (v1 accepts only `pcm16`). */
+export const AUDIO_FORMATS = ['pcm16', 'pcmu', 'pcma'] as const;
+
+/** An audio format: `pcm16` (24 kHz, 2 bytes per sample), `pcmu` / `pcma` (G.711, 8 kHz, 1 byte per sample). */
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/** The turn-detection types of `realtime.v2.turnDetection.type` (`none` = push-to-talk). */
+export const TURN_DETECTION_TYPES = ['server_vad', 'semantic_vad', 'none'] as const;
+
+/** A turn-detection type. */
+export type TurnDetectionType = (typeof TURN_DETECTION_TYPES)[number];
 
 /**
  * The one convict schema of Parley. Every leaf has `doc`, `format`, `default`, and `env` where a
@@ -106,6 +136,14 @@ export const parleyConfigSchema = {
       format: ['conversational', 'transcription'],
       default: 'conversational',
     },
+    audio: {
+      format: {
+        doc: 'Audio format of input and output: "pcm16" (16-bit PCM, 24 kHz), or (v2 only) "pcmu" / "pcma" (G.711 μ-law / A-law, 8 kHz).',
+        format: [...AUDIO_FORMATS] as string[],
+        default: 'pcm16' as string,
+        env: 'PARLEY_AUDIO_FORMAT',
+      },
+    },
     query: {
       doc: 'Extra query parameters added to the URL (`intent`, and `model` when a model is set, are ignored).',
       format: stringMap('realtime.query'),
@@ -128,6 +166,73 @@ export const parleyConfigSchema = {
         doc: 'V2: description of the background_agent tool; "" uses the built-in description.',
         format: String,
         default: '',
+      },
+      transcription: {
+        model: {
+          doc: 'V2: input transcription model (audio.input.transcription.model); "" turns input transcription off.',
+          format: String,
+          default: 'gpt-4o-mini-transcribe',
+          env: 'PARLEY_TRANSCRIPTION_MODEL',
+        },
+        language: {
+          doc: 'V2: language of the input audio (ISO-639-1, e.g. "en"); "" omits it.',
+          format: String,
+          default: '',
+        },
+        prompt: {
+          doc: 'V2: prompt guiding the input transcription; "" omits it.',
+          format: String,
+          default: '',
+        },
+      },
+      turnDetection: {
+        type: {
+          doc: 'V2: turn detection: "server_vad", "semantic_vad", or "none" (push-to-talk: commitInput() and requestResponse()).',
+          format: [...TURN_DETECTION_TYPES] as string[],
+          default: 'server_vad' as string,
+          env: 'PARLEY_TURN_DETECTION',
+        },
+        threshold: {
+          doc: 'V2 server_vad: activation threshold 0.0–1.0; not set = the server default (omitted).',
+          format: optionalNumberIn('realtime.v2.turnDetection.threshold', 0, 1),
+          default: undefined as number | undefined,
+        },
+        prefixPaddingMs: {
+          doc: 'V2 server_vad: audio kept before detected speech (ms); not set = omitted.',
+          format: optionalInt('realtime.v2.turnDetection.prefixPaddingMs', 0),
+          default: undefined as number | undefined,
+        },
+        silenceDurationMs: {
+          doc: 'V2 server_vad: silence that ends a turn (ms); not set = omitted.',
+          format: optionalInt('realtime.v2.turnDetection.silenceDurationMs', 0),
+          default: undefined as number | undefined,
+        },
+        idleTimeoutMs: {
+          doc: 'V2 server_vad, conversational only: idle time before the server prompts the user (ms, > 0); not set = omitted.',
+          format: optionalInt('realtime.v2.turnDetection.idleTimeoutMs', 1),
+          default: undefined as number | undefined,
+        },
+        eagerness: {
+          doc: "V2 semantic_vad: how eagerly the model ends the user's turn: low, medium, high or auto.",
+          format: ['low', 'medium', 'high', 'auto'],
+          default: 'auto' as string,
+        },
+        createResponse: {
+          doc: 'V2 (VAD, conversational): the server creates a response when a turn ends.',
+          format: Boolean,
+          default: true,
+        },
+        interruptResponse: {
+          doc: 'V2 (VAD, conversational): speech interrupts the assistant (and Parley truncates what was not heard).',
+          format: Boolean,
+          default: true,
+        },
+      },
+      noiseReduction: {
+        doc: 'V2: input noise reduction: "near_field", "far_field", or "off" (omitted).',
+        format: ['near_field', 'far_field', 'off'],
+        default: 'near_field' as string,
+        env: 'PARLEY_NOISE_REDUCTION',
       },
     },
     live: {
@@ -305,10 +410,25 @@ export interface ParleyConfig {
     instructions: string;
     outputModality: 'audio' | 'text';
     mode: 'conversational' | 'transcription';
+    audio: { format: AudioFormat };
     query: Record<string, string>;
     headers: Record<string, string>;
     v1: { handoffGraceMs: number };
-    v2: { toolDescription: string };
+    v2: {
+      toolDescription: string;
+      transcription: { model: string; language: string; prompt: string };
+      turnDetection: {
+        type: TurnDetectionType;
+        threshold: number | undefined;
+        prefixPaddingMs: number | undefined;
+        silenceDurationMs: number | undefined;
+        idleTimeoutMs: number | undefined;
+        eagerness: 'low' | 'medium' | 'high' | 'auto';
+        createResponse: boolean;
+        interruptResponse: boolean;
+      };
+      noiseReduction: 'near_field' | 'far_field' | 'off';
+    };
     live: {
       delegation: 'client' | 'responses';
       responses: Record<string, unknown>;

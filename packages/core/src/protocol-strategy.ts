@@ -9,7 +9,7 @@ export interface ClientMessage {
   [key: string]: unknown;
 }
 
-/** An audio frame from the application: base64 PCM16. Only `data` is required. */
+/** An audio frame from the application: base64, in the session's format (`realtime.audio.format`). Only `data` is required. */
 export interface AudioFrame {
   data: string;
   sampleRate?: number;
@@ -34,6 +34,11 @@ export interface ConnectionParameters {
   endpointPath?: string;
   /** Whether `model` goes in the query (default true; live: false, spec 08 A1). */
   modelQuery?: boolean;
+  /**
+   * True when the connection takes no `model` query pair at all (v2 transcription mode, spec 06):
+   * none from the model, the base URL or the extra parameters. Default false.
+   */
+  withoutModel?: boolean;
 }
 
 /**
@@ -52,8 +57,14 @@ export interface ProtocolStrategy {
    */
   readonly supportsTools?: boolean;
   /**
+   * True when the strategy's transcript events carry item ids (v2): then message items the server
+   * adds hold their place in the active transcript (spec 04). Default false (v1).
+   */
+  readonly transcriptItemIds?: boolean;
+  /**
    * Validates the settings and fills protocol defaults (the voice). Throws a `ParleyError`
-   * (`ERR_INVALID_SESSION`) for an unsupported voice, modality or mode.
+   * (`ERR_INVALID_SESSION`) for an unsupported voice, modality, mode, audio format or (v2)
+   * transcription settings.
    */
   resolveSession(settings: SessionSettings): SessionSettings;
   /** Query pairs and default headers this protocol adds to the handshake. */
@@ -76,6 +87,16 @@ export interface ProtocolStrategy {
    * is sent in order as **one** input, one place in the text queue (spec 08 A2; live chunks it).
    */
   encodeUserText(text: string): ClientMessage | ClientMessage[];
+  /**
+   * Encodes an input commit (`commitInput()`, push-to-talk; v2: `input_audio_buffer.commit`).
+   * Without it, `commitInput()` fails with `ERR_UNSUPPORTED`.
+   */
+  encodeInputCommit?(): ClientMessage;
+  /**
+   * Encodes an input clear (`clearInput()`; v2: `input_audio_buffer.clear`). Without it,
+   * `clearInput()` fails with `ERR_UNSUPPORTED`.
+   */
+  encodeInputClear?(): ClientMessage;
   /** Creates the per-conversation session policy. */
   createPolicy(handle: PolicyHandle, settings: SessionSettings): SessionPolicy;
 }

@@ -1,5 +1,6 @@
 import { messageOf } from './error-message.js';
 import { isParleyError } from './parley-error.js';
+import { addUsage } from './usage-totals.js';
 import type { SessionCore } from './session-core.js';
 import type { SessionReconnection } from './session-reconnection.js';
 import type { ConnectionListener } from './transport-factory.js';
@@ -70,18 +71,33 @@ export class SessionInbound {
       });
       return;
     }
+    // The active transcript (spec 04): keyed by item when the strategy's events carry item ids (v2).
+    const keyed = core.strategy.transcriptItemIds === true;
     switch (decoded.type) {
       case 'inputTranscriptDelta':
-        core.transcript.appendDelta('user', decoded.delta);
+        core.transcript.appendDelta('user', decoded.delta, keyed ? decoded.itemId : undefined);
         break;
       case 'outputTranscriptDelta':
-        core.transcript.appendDelta('assistant', decoded.delta);
+        core.transcript.appendDelta('assistant', decoded.delta, keyed ? decoded.itemId : undefined);
         break;
       case 'inputTranscriptDone':
-        core.transcript.complete('user', decoded.text);
+        core.transcript.complete('user', decoded.text, keyed ? decoded.itemId : undefined);
         break;
       case 'outputTranscriptDone':
-        core.transcript.complete('assistant', decoded.text);
+        core.transcript.complete('assistant', decoded.text, keyed ? decoded.itemId : undefined);
+        break;
+      case 'conversationItemAdded':
+        if (keyed) core.transcript.itemAdded(decoded.item);
+        break;
+      case 'inputTranscriptFailed':
+        if (keyed && decoded.itemId !== undefined) core.transcript.transcriptionFailed(decoded.itemId);
+        break;
+      case 'conversationItemDeleted':
+        if (keyed) core.transcript.itemDeleted(decoded.itemId);
+        break;
+      case 'responseDone':
+        // stats().usage: every response's usage, summed over the conversation (reconnections included).
+        if (decoded.usage !== undefined) addUsage(stats.usage, decoded.usage);
         break;
       default:
         break;

@@ -1,4 +1,5 @@
 import type { BoundToolDeclaration } from './tool-checks.js';
+import type { AudioFormat } from './parley-config.js';
 
 /** Start options of a conversation; omitted fields come from the configuration. */
 export interface StartOptions {
@@ -40,4 +41,6 @@ export interface SessionSettings {
   tools: unknown[];
   /** The bound {@link RealtimeTool}s to declare, binding order (absent: none). */
   boundTools?: BoundToolDeclaration[];
+  /** `realtime.audio.format` (the manager always fills it; `undefined` means `pcm16`). */
+  audioFormat?: AudioFormat;
 }

@@ -14,6 +14,11 @@ export interface ConnectRequest {
   endpointPath?: string;
   /** Whether `model` goes in the query (default true; live: false, spec 08 A1). */
   modelQuery?: boolean;
+  /**
+   * True when the URL takes no `model` pair at all (v2 transcription mode): none from `model`, the
+   * base URL or `extraQuery` (spec 06). `model` is then `""`. Default false.
+   */
+  withoutModel?: boolean;
   /** `realtime.query`: extra pairs (minus `intent`, and `model` when a model is set). */
   extraQuery: Record<string, string>;
   /** `realtime.headers`. */

@@ -42,7 +42,8 @@ export function decodeV1Frame(frame: string): RealtimeEvent | SkipReason {
       const delta = stringField(parsed, 'delta');
       return delta === undefined ? 'invalid_fields' : { type: 'outputTranscriptDelta', delta };
     }
-    case 'conversation.item.input_audio_transcription.completed': {
+    case 'conversation.item.input_audio_transcription.completed':
+    case 'conversation.input_transcript.turn_marked': {
       const text = stringField(parsed, 'transcript');
       return text === undefined ? 'invalid_fields' : { type: 'inputTranscriptDone', text };
     }

@@ -23,7 +23,9 @@ export const V1_INPUT_RATE = 24000;
  * Validates start settings for V1 and fills its defaults (spec 02 "Connection"). Checks, in order:
  * the output modality (`text` throws `ERR_INVALID_SESSION` "text output modality requires protocol
  * v2"), then the voice (an unknown voice throws `ERR_INVALID_SESSION` naming it and listing
- * {@link V1_VOICES}). An absent or empty voice becomes {@link V1_DEFAULT_VOICE}; a `transcription`
+ * {@link V1_VOICES}), then the audio format (V1 is PCM16 only: `pcmu`/`pcma` throw
+ * `ERR_INVALID_SESSION` "audio format `<format>` is not supported for v1; use pcm16"). The
+ * `realtime.v2.*` keys do not apply. An absent or empty voice becomes {@link V1_DEFAULT_VOICE}; a `transcription`
  * mode becomes `conversational` (V1 has no transcription mode). Returns a new object; the input is
  * not changed.
  */
@@ -34,6 +36,10 @@ export function resolveV1Session(settings: SessionSettings): SessionSettings {
   const voice = settings.voice === undefined || settings.voice === '' ? V1_DEFAULT_VOICE : settings.voice;
   if (!V1_VOICES.includes(voice)) {
     throw new ParleyError('ERR_INVALID_SESSION', `voice \`${voice}\` is not supported for v1; supported voices: ${V1_VOICES.join(', ')}`);
+  }
+  const format = settings.audioFormat ?? 'pcm16';
+  if (format !== 'pcm16') {
+    throw new ParleyError('ERR_INVALID_SESSION', `audio format \`${format}\` is not supported for v1; use pcm16`);
   }
   return { ...settings, voice, mode: 'conversational' };
 }

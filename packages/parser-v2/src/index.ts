@@ -8,3 +8,4 @@ export * from './v2-protocol-strategy.js';
 export * from './v2-session-policy.js';
 export * from './v2-session-settings.js';
 export * from './v2-session-update.js';
+export * from './v2-usage.js';

@@ -19,8 +19,55 @@ export const FINAL_MESSAGE_PREFIX = '"Agent Final Message":\n\n';
 /** The text of the steering acknowledgement (after {@link FINAL_MESSAGE_PREFIX}). */
 export const STEERING_ACKNOWLEDGEMENT_TEXT = 'This was sent to steer the previous background agent task.';
 
-/** The only audio format V2 declares: PCM16 at 24 kHz. */
-export type V2AudioFormat = { type: 'audio/pcm'; rate: 24000 };
+/** An audio format on the wire: PCM16 at 24 kHz, or G.711 μ-law / A-law (8 kHz, no `rate`). */
+export type V2AudioFormat = { type: 'audio/pcm'; rate: 24000 } | { type: 'audio/pcmu' } | { type: 'audio/pcma' };
+
+/** `audio.input.transcription`: the model, and the language and prompt when set. */
+export type V2InputTranscription = { model: string; language?: string; prompt?: string };
+
+/** `audio.input.noise_reduction` (omitted when `realtime.v2.noiseReduction` is `off`). */
+export type V2NoiseReduction = { type: 'near_field' | 'far_field' };
+
+/** Server VAD of a conversational session: tuning keys only when set. */
+export type V2ServerVad = {
+  type: 'server_vad';
+  threshold?: number;
+  prefix_padding_ms?: number;
+  silence_duration_ms?: number;
+  idle_timeout_ms?: number;
+  interrupt_response: boolean;
+  create_response: boolean;
+};
+
+/** Semantic VAD of a conversational session. */
+export type V2SemanticVad = {
+  type: 'semantic_vad';
+  eagerness: 'low' | 'medium' | 'high' | 'auto';
+  interrupt_response: boolean;
+  create_response: boolean;
+};
+
+/** Server VAD of a transcription session: never `interrupt_response`, `create_response` or `idle_timeout_ms`. */
+export type V2TranscriptionServerVad = { type: 'server_vad'; threshold?: number; prefix_padding_ms?: number; silence_duration_ms?: number };
+
+/** Semantic VAD of a transcription session. */
+export type V2TranscriptionSemanticVad = { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' };
+
+/** `audio.input` of a conversational session (`turn_detection: null` = push-to-talk). */
+export type V2AudioInput = {
+  format: V2AudioFormat;
+  transcription?: V2InputTranscription;
+  noise_reduction?: V2NoiseReduction;
+  turn_detection: V2ServerVad | V2SemanticVad | null;
+};
+
+/** `audio.input` of a transcription session. */
+export type V2TranscriptionAudioInput = {
+  format: V2AudioFormat;
+  transcription?: V2InputTranscription;
+  noise_reduction?: V2NoiseReduction;
+  turn_detection: V2TranscriptionServerVad | V2TranscriptionSemanticVad | null;
+};
 
 /** JSON schema of the handoff tool's parameters. */
 export type BackgroundAgentParameters = {
@@ -53,21 +100,20 @@ export type V2RealtimeSessionConfig = {
   instructions: string;
   output_modalities: ['audio'] | ['text'];
   audio: {
-    input: {
-      format: V2AudioFormat;
-      noise_reduction: { type: 'near_field' };
-      turn_detection: { type: 'server_vad'; interrupt_response: true; create_response: true };
-    };
+    input: V2AudioInput;
     output: { format: V2AudioFormat; voice: string };
   };
   tools: [BackgroundAgentTool, ...V2UserTool[]];
   tool_choice: 'auto';
 };
 
-/** `session` of a transcription-mode `session.update`: no instructions, no output, no tools. */
+/**
+ * `session` of a transcription-mode `session.update` (`RealtimeTranscriptionSessionCreateRequest`):
+ * no instructions, no output, no tools.
+ */
 export type V2TranscriptionSessionConfig = {
   type: 'transcription';
-  audio: { input: { format: V2AudioFormat } };
+  audio: { input: V2TranscriptionAudioInput };
 };
 
 /** The first client message. */
@@ -97,10 +143,18 @@ export type V2ItemTruncateMessage = { type: 'conversation.item.truncate'; item_i
 /** Barge-in before anything was heard: remove the assistant item. */
 export type V2ItemDeleteMessage = { type: 'conversation.item.delete'; item_id: string };
 
+/** Push-to-talk: commit the input audio buffer into a user item (`commitInput()`). */
+export type V2InputAudioCommitMessage = { type: 'input_audio_buffer.commit' };
+
+/** Abandon the input audio buffer (`clearInput()`). */
+export type V2InputAudioClearMessage = { type: 'input_audio_buffer.clear' };
+
 /** Every message the V2 strategy and its policy send. */
 export type V2ClientMessage =
   | V2SessionUpdateMessage
   | V2InputAudioAppendMessage
+  | V2InputAudioCommitMessage
+  | V2InputAudioClearMessage
   | V2UserMessageCreate
   | V2FunctionCallOutputCreate
   | V2ResponseCreateMessage
@@ -120,6 +174,16 @@ export function inputAudioAppendText(audio: string): string {
   return `{"type":"input_audio_buffer.append","audio":"${audio}"}`;
 }
 
+/** `{"type":"input_audio_buffer.commit"}` (a new object each call). */
+export function inputAudioCommit(): V2InputAudioCommitMessage {
+  return { type: 'input_audio_buffer.commit' };
+}
+
+/** `{"type":"input_audio_buffer.clear"}` (a new object each call). */
+export function inputAudioClear(): V2InputAudioClearMessage {
+  return { type: 'input_audio_buffer.clear' };
+}
+
 /** A user message item with one `input_text` part. Never followed by `response.create` by itself. */
 export function userTextItem(text: string): V2UserMessageCreate {
   return { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } };
@@ -128,6 +192,11 @@ export function userTextItem(text: string): V2UserMessageCreate {
 /** Delegate progress: a user message item with {@link PROGRESS_SUFFIX} appended to `text`. */
 export function progressItem(text: string): V2UserMessageCreate {
   return userTextItem(text + PROGRESS_SUFFIX);
+}
+
+/** The answer to an empty handoff: a `function_call_output` with an empty final message (no response request follows). */
+export function emptyHandoffOutput(callId: string): V2FunctionCallOutputCreate {
+  return functionCallOutput(callId, '');
 }
 
 /** The final `function_call_output` for `callId`: {@link FINAL_MESSAGE_PREFIX} then `text` ("" allowed). */

@@ -4,14 +4,26 @@ import {
   decodeServerError,
   type AudioOutEvent,
   type JsonObject,
+  type RateLimit,
   type RealtimeEvent,
+  type ResponseDoneEvent,
   type SkipReason,
 } from '@parley/core';
 import { decodeFunctionCall, isUserFunctionCall } from './v2-tool-messages.js';
+import { decodeResponseUsage } from './v2-usage.js';
 import { BACKGROUND_AGENT_TOOL_NAME } from './v2-client-messages.js';
 
-/** Sample rate of `audioOut` when the frame names none. */
+/** Sample rate of `audioOut` when the frame names none (`pcm16`; G.711 formats: 8000, see {@link V2DecodeOptions}). */
 export const DEFAULT_OUTPUT_SAMPLE_RATE = 24000;
+
+/** Options of {@link decodeV2Frame}. */
+export interface V2DecodeOptions {
+  /** `audioOut.sampleRate` when the frame names none: the session format's rate (24000 for `pcm16`, 8000 for G.711). */
+  defaultSampleRate?: number;
+}
+
+/** Message of `inputTranscriptFailed` when the server gives none. */
+export const DEFAULT_TRANSCRIPTION_FAILED_MESSAGE = 'input audio transcription failed';
 
 /** Channel count of `audioOut` when the frame names none. */
 export const DEFAULT_OUTPUT_CHANNELS = 1;
@@ -26,41 +38,61 @@ export const HANDOFF_TEXT_KEYS: readonly string[] = ['input_transcript', 'input'
  *
  * Skips (returns the reason): invalid JSON; no string `type`; an unknown `type`; a missing or
  * mistyped required field (`invalid_fields`). Optional fields that are absent or mistyped are
- * omitted; fields with a default (`sample_rate` 24000, `channels`/`num_channels` 1, `arguments`
- * `""`) take it when absent or not a positive integer (resp. not a string). A server `error` is
- * returned with `fatal: true`: the session policy decides whether it is the response race.
- * `handoffRequested.activeTranscript` is `[]`; the policy fills it.
+ * omitted; fields with a default (`sample_rate` the format's rate, `channels`/`num_channels` 1,
+ * `arguments` `""`, a failed transcription's message) take it when absent or mistyped. A server
+ * `error` is returned with `fatal: true` (with `code`, `param`, `eventId`): the session policy
+ * decides whether it is the response race or an empty commit. `handoffRequested.activeTranscript`
+ * is `[]`; the policy fills it.
  */
-export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
+export function decodeV2Frame(frame: string, options: V2DecodeOptions = {}): RealtimeEvent | SkipReason {
   const message = parseFrame(frame);
   if (typeof message === 'string') return message;
   switch (message.type as string) {
     case 'response.output_audio.delta':
     case 'response.audio.delta':
-      return decodeAudio(message);
+      return decodeAudio(message, options.defaultSampleRate ?? DEFAULT_OUTPUT_SAMPLE_RATE);
     case 'response.output_text.delta':
     case 'response.output_audio_transcript.delta':
-      return typeof message.delta === 'string' ? { type: 'outputTranscriptDelta', delta: message.delta } : 'invalid_fields';
+      return typeof message.delta === 'string'
+        ? withItemId({ type: 'outputTranscriptDelta', delta: message.delta }, message)
+        : 'invalid_fields';
     case 'conversation.item.input_audio_transcription.delta':
-      return typeof message.delta === 'string' ? { type: 'inputTranscriptDelta', delta: message.delta } : 'invalid_fields';
+      return typeof message.delta === 'string'
+        ? withItemId({ type: 'inputTranscriptDelta', delta: message.delta }, message)
+        : 'invalid_fields';
     case 'conversation.item.input_audio_transcription.completed':
-      return typeof message.transcript === 'string' ? { type: 'inputTranscriptDone', text: message.transcript } : 'invalid_fields';
+      return typeof message.transcript === 'string'
+        ? withItemId({ type: 'inputTranscriptDone', text: message.transcript }, message)
+        : 'invalid_fields';
+    case 'conversation.item.input_audio_transcription.failed':
+      return decodeTranscriptionFailed(message);
     case 'response.output_text.done':
-      return typeof message.text === 'string' ? { type: 'outputTranscriptDone', text: message.text } : 'invalid_fields';
+      return typeof message.text === 'string'
+        ? withItemId({ type: 'outputTranscriptDone', text: message.text }, message)
+        : 'invalid_fields';
     case 'response.output_audio_transcript.done':
-      return typeof message.transcript === 'string' ? { type: 'outputTranscriptDone', text: message.transcript } : 'invalid_fields';
+      return typeof message.transcript === 'string'
+        ? withItemId({ type: 'outputTranscriptDone', text: message.transcript }, message)
+        : 'invalid_fields';
     case 'response.created':
-      return responseLifecycle('responseCreated', message);
+      return { type: 'responseCreated', ...responseIdOf(message) };
     case 'response.done':
-      return responseLifecycle('responseDone', message);
+      return decodeResponseDone(message);
     case 'response.cancelled':
-      return responseLifecycle('responseCancelled', message);
+      return { type: 'responseCancelled', ...responseIdOf(message) };
     case 'input_audio_buffer.speech_started':
-      return typeof message.item_id === 'string'
-        ? { type: 'inputAudioSpeechStarted', itemId: message.item_id }
-        : { type: 'inputAudioSpeechStarted' };
+      return withItemId({ type: 'inputAudioSpeechStarted' }, message);
+    case 'input_audio_buffer.speech_stopped':
+      return withItemId({ type: 'inputAudioSpeechStopped' }, message);
+    case 'input_audio_buffer.committed': {
+      const event = withItemId({ type: 'inputAudioCommitted' as const }, message);
+      if (typeof message.previous_item_id === 'string') return { ...event, previousItemId: message.previous_item_id };
+      return event;
+    }
+    case 'session.created':
+      return decodeSession('sessionCreated', message);
     case 'session.updated':
-      return decodeSessionUpdated(message);
+      return decodeSession('sessionUpdated', message);
     case 'conversation.item.added':
     case 'conversation.item.created':
       return message.item === undefined ? 'invalid_fields' : { type: 'conversationItemAdded', item: message.item };
@@ -68,6 +100,15 @@ export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
       return isUserFunctionCall(message.item) ? decodeFunctionCall(message.item, 'item', undefined) : decodeItemDone(message);
     case 'response.output_item.done':
       return isUserFunctionCall(message.item) ? decodeFunctionCall(message.item, 'output_item', message.response_id) : 'unknown_type';
+    case 'conversation.item.truncated': {
+      const end = message.audio_end_ms;
+      if (typeof message.item_id !== 'string' || typeof end !== 'number' || !Number.isFinite(end) || end < 0) return 'invalid_fields';
+      return { type: 'conversationItemTruncated', itemId: message.item_id, audioEndMs: end };
+    }
+    case 'conversation.item.deleted':
+      return typeof message.item_id === 'string' ? { type: 'conversationItemDeleted', itemId: message.item_id } : 'invalid_fields';
+    case 'rate_limits.updated':
+      return decodeRateLimits(message);
     case 'error':
       return decodeServerError(message);
     default:
@@ -75,17 +116,60 @@ export function decodeV2Frame(frame: string): RealtimeEvent | SkipReason {
   }
 }
 
+/** Adds `itemId` from the frame's `item_id` when it is a string. */
+function withItemId<T extends RealtimeEvent>(event: T, message: JsonObject): T & { itemId?: string } {
+  return typeof message.item_id === 'string' ? { ...event, itemId: message.item_id } : event;
+}
+
+function decodeTranscriptionFailed(message: JsonObject): RealtimeEvent {
+  const error = isJsonObject(message.error) ? message.error : undefined;
+  const text = error !== undefined && typeof error.message === 'string' ? error.message : DEFAULT_TRANSCRIPTION_FAILED_MESSAGE;
+  const event = withItemId({ type: 'inputTranscriptFailed' as const, message: text }, message);
+  return error !== undefined && typeof error.code === 'string' ? { ...event, code: error.code } : event;
+}
+
+function decodeResponseDone(message: JsonObject): ResponseDoneEvent {
+  const event: ResponseDoneEvent = { type: 'responseDone', ...responseIdOf(message) };
+  const response = message.response;
+  if (!isJsonObject(response)) return event;
+  if (typeof response.status === 'string') event.status = response.status;
+  if (isJsonObject(response.status_details)) event.statusDetails = response.status_details;
+  const usage = decodeResponseUsage(response.usage);
+  if (usage !== undefined) event.usage = usage;
+  return event;
+}
+
+function decodeRateLimits(message: JsonObject): RealtimeEvent | SkipReason {
+  const limits = message.rate_limits;
+  if (!Array.isArray(limits)) return 'invalid_fields';
+  const rateLimits: RateLimit[] = [];
+  for (const element of limits as unknown[]) {
+    if (!isJsonObject(element)) continue;
+    const limit: RateLimit = {};
+    if (typeof element.name === 'string') limit.name = element.name;
+    if (isNumber(element.limit)) limit.limit = element.limit;
+    if (isNumber(element.remaining)) limit.remaining = element.remaining;
+    if (isNumber(element.reset_seconds)) limit.resetSeconds = element.reset_seconds;
+    rateLimits.push(limit);
+  }
+  return { type: 'rateLimitsUpdated', rateLimits };
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function decodeAudio(message: JsonObject): AudioOutEvent | SkipReason {
+function decodeAudio(message: JsonObject, defaultSampleRate: number): AudioOutEvent | SkipReason {
   const data = message.delta;
   if (typeof data !== 'string') return 'invalid_fields';
   const event: AudioOutEvent = {
     type: 'audioOut',
     data,
-    sampleRate: positiveInteger(message.sample_rate) ?? DEFAULT_OUTPUT_SAMPLE_RATE,
+    sampleRate: positiveInteger(message.sample_rate) ?? defaultSampleRate,
     numChannels: positiveInteger(message.channels) ?? positiveInteger(message.num_channels) ?? DEFAULT_OUTPUT_CHANNELS,
   };
   const samples = message.samples_per_channel;
@@ -95,19 +179,20 @@ function decodeAudio(message: JsonObject): AudioOutEvent | SkipReason {
   return event;
 }
 
-function responseLifecycle(type: 'responseCreated' | 'responseDone' | 'responseCancelled', message: JsonObject): RealtimeEvent {
+/** `{ responseId }` from `response.id`, else `response_id`; `{}` when neither is a string. */
+function responseIdOf(message: JsonObject): { responseId?: string } {
   const response = message.response;
   let responseId: unknown = isJsonObject(response) ? response.id : undefined;
   if (typeof responseId !== 'string') responseId = message.response_id;
-  return typeof responseId === 'string' ? { type, responseId } : { type };
+  return typeof responseId === 'string' ? { responseId } : {};
 }
 
-function decodeSessionUpdated(message: JsonObject): RealtimeEvent | SkipReason {
+function decodeSession(type: 'sessionCreated' | 'sessionUpdated', message: JsonObject): RealtimeEvent | SkipReason {
   const session = message.session;
   if (!isJsonObject(session) || typeof session.id !== 'string') return 'invalid_fields';
   return typeof session.instructions === 'string'
-    ? { type: 'sessionUpdated', sessionId: session.id, instructions: session.instructions }
-    : { type: 'sessionUpdated', sessionId: session.id };
+    ? { type, sessionId: session.id, instructions: session.instructions }
+    : { type, sessionId: session.id };
 }
 
 function decodeItemDone(message: JsonObject): RealtimeEvent | SkipReason {
@@ -132,7 +217,9 @@ function decodeItemDone(message: JsonObject): RealtimeEvent | SkipReason {
 /**
  * The routed text of a handoff call (spec 03): when `args` parses as a JSON object and one of
  * {@link HANDOFF_TEXT_KEYS} (in that order) holds a string that is non-empty after trimming, that
- * string trimmed; otherwise `args` unchanged (not JSON, not an object, no such key).
+ * string trimmed; else, when it parses as an object with no key other than those five (`{}`,
+ * `{"prompt":""}`), `""` (an empty handoff); otherwise `args` unchanged (not JSON, not an object,
+ * another key).
  */
 export function handoffInputTranscript(args: string): string {
   let parsed: unknown;
@@ -149,5 +236,6 @@ export function handoffInputTranscript(args: string): string {
     const trimmed = value.trim();
     if (trimmed !== '') return trimmed;
   }
-  return args;
+  for (const key of Object.keys(parsed)) if (!HANDOFF_TEXT_KEYS.includes(key)) return args;
+  return '';
 }

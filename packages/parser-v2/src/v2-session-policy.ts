@@ -1,15 +1,20 @@
-import type {
-  BackgroundToolResult,
-  ErrorEvent,
-  FunctionCallDoneEvent,
-  HandoffRequestedEvent,
-  PolicyHandle,
-  RealtimeEvent,
-  SessionPolicy,
-  ToolAnswer,
-  TranscriptEntry,
+import {
+  audioFormatBytesPerSample,
+  renderTranscript,
+  type BackgroundToolResult,
+  type ErrorEvent,
+  type FunctionCallDoneEvent,
+  type ToolAnswer,
+  type HandoffRequestedEvent,
+  type PolicyHandle,
+  type RealtimeEvent,
+  type ResponseDoneEvent,
+  type SessionPolicy,
+  type SessionSettings,
+  type TranscriptEntry,
 } from '@parley/core';
 import {
+  emptyHandoffOutput,
   functionCallOutput,
   itemDelete,
   itemTruncate,
@@ -26,9 +31,31 @@ import { ResponseGate } from './response-gate.js';
 /** The start of the server's rejection of a `response.create` while a response is active. */
 export const ACTIVE_RESPONSE_RACE_PREFIX = 'Conversation already has an active response in progress:';
 
-/** True when `message` is the server's active-response rejection (a race, not a failure). */
-export function isActiveResponseRace(message: string): boolean {
-  return message.startsWith(ACTIVE_RESPONSE_RACE_PREFIX);
+/** The server's error code for a `response.create` while a response is active. */
+export const ACTIVE_RESPONSE_RACE_CODE = 'conversation_already_has_active_response';
+
+/** The server's error code for a commit of less than 100 ms of audio (not fatal). */
+export const COMMIT_EMPTY_CODE = 'input_audio_buffer_commit_empty';
+
+/** Message of the error that follows a `failed` response when the server gives none. */
+export const RESPONSE_FAILED_MESSAGE = 'response failed';
+
+/**
+ * True when the error is the server's active-response rejection (a race, not a failure): code
+ * {@link ACTIVE_RESPONSE_RACE_CODE}, or a message starting with {@link ACTIVE_RESPONSE_RACE_PREFIX}
+ * (a send failure has only a message).
+ */
+export function isActiveResponseRace(message: string, code?: string): boolean {
+  return code === ACTIVE_RESPONSE_RACE_CODE || message.startsWith(ACTIVE_RESPONSE_RACE_PREFIX);
+}
+
+/**
+ * True when the session interrupts the assistant on speech (spec 03): conversational mode, turn
+ * detection `server_vad` or `semantic_vad`, `interruptResponse` true. Only then is barge-in on.
+ */
+export function interruptsOnSpeech(handle: PolicyHandle, settings: SessionSettings | undefined): boolean {
+  const turn = handle.config.realtime.v2.turnDetection;
+  return (settings?.mode ?? 'conversational') === 'conversational' && turn.type !== 'none' && turn.interruptResponse;
 }
 
 /**
@@ -41,13 +68,19 @@ export function isActiveResponseRace(message: string): boolean {
  *   as steering of the running one. Assistant output becomes a progress item while a handoff is
  *   active; `finishTurn` sends exactly one final `function_call_output` with the last message and
  *   requests a response.
+ *   A handoff with no usable prompt and nothing taken is empty: answered at once with an empty
+ *   `function_call_output`, nothing routed, no response request.
  * - Gating: see {@link ResponseGate}; the server's active-response rejection (inbound or as a
  *   send failure of `response.create`) is delivered as a non-fatal error and counted (`raceErrors`).
- * - Barge-in: see {@link OutputAudioTracker}; truncate/delete send failures are logged, not fatal.
+ *   A `failed` response is followed by a non-fatal `error`; an empty input commit is not fatal.
+ * - Barge-in (only when the session interrupts on speech): see {@link OutputAudioTracker}; a
+ *   truncate or delete is followed by `playbackInterrupted`, then the speech event; their send
+ *   failures are logged, not fatal.
  */
 export class V2SessionPolicy implements SessionPolicy {
   private readonly gate: ResponseGate;
-  private readonly audio = new OutputAudioTracker();
+  private readonly audio: OutputAudioTracker;
+  private readonly bargeInEnabled: boolean;
   private readonly tools: V2ToolBatches;
   private activeHandoffId: string | undefined;
   private lastMessage: string | undefined;
@@ -57,7 +90,16 @@ export class V2SessionPolicy implements SessionPolicy {
   /** Handoffs that arrived after the delegate finished, while its finish was still queued. */
   private readonly afterFinish: { event: HandoffRequestedEvent; transcript: TranscriptEntry[] }[] = [];
 
-  constructor(private readonly handle: PolicyHandle) {
+  /**
+   * @param settings the session's settings (mode and audio format); without them, a
+   *   conversational `pcm16` session.
+   */
+  constructor(
+    private readonly handle: PolicyHandle,
+    settings?: SessionSettings,
+  ) {
+    this.audio = new OutputAudioTracker(audioFormatBytesPerSample(settings?.audioFormat ?? 'pcm16'));
+    this.bargeInEnabled = interruptsOnSpeech(handle, settings);
     this.gate = new ResponseGate(
       () => this.handle.send(responseCreate(), (error) => this.onResponseCreateFailed(error)),
       () => this.handle.count('deferredResponseRequests'),
@@ -88,12 +130,14 @@ export class V2SessionPolicy implements SessionPolicy {
     if (this.disposed) return;
     switch (event.type) {
       case 'audioOut':
-        this.audio.addAudio(event);
+        if (this.bargeInEnabled) this.audio.addAudio(event, this.handle.now());
         this.handle.deliver(event);
         return;
       case 'inputAudioSpeechStarted':
-        this.bargeIn();
-        this.tools.speechStarted();
+        if (this.bargeInEnabled) {
+          this.bargeIn();
+          this.tools.speechStarted();
+        }
         this.handle.deliver(event);
         return;
       case 'responseCreated':
@@ -103,16 +147,26 @@ export class V2SessionPolicy implements SessionPolicy {
         this.handle.deliver(event);
         return;
       case 'responseDone':
-      case 'responseCancelled':
-        this.audio.clear();
         this.handle.deliver(event);
+        if (event.status === 'failed') this.handle.deliver(failedResponseError(event));
         // The batch rows run before the gate ends the response: an owed request and the batch's collapse.
         this.openResponseId = undefined;
-        this.tools.responseEnded(event.type === 'responseCancelled' || (event as { status?: unknown }).status === 'cancelled');
+        this.tools.responseEnded(event.status === 'cancelled');
+        this.gate.finished();
+        return;
+      case 'responseCancelled':
+        this.handle.deliver(event);
+        this.openResponseId = undefined;
+        this.tools.responseEnded(true);
         this.gate.finished();
         return;
       case 'functionCallDone':
         this.onFunctionCall(event);
+        return;
+      case 'conversationItemTruncated':
+      case 'conversationItemDeleted':
+        this.audio.confirmCut(event.itemId);
+        this.handle.deliver(event);
         return;
       case 'handoffRequested':
         this.onHandoff(event);
@@ -209,7 +263,6 @@ export class V2SessionPolicy implements SessionPolicy {
   }
 
   private onHandoff(event: HandoffRequestedEvent): void {
-    this.audio.clear();
     const taken = this.handle.transcript.take();
     this.handle.deliver({
       type: 'handoffRequested',
@@ -219,6 +272,12 @@ export class V2SessionPolicy implements SessionPolicy {
       activeTranscript: taken,
     });
     const transcript = taken.map((entry) => ({ role: entry.role, text: entry.text }));
+    if (event.inputTranscript.trim() === '' && transcript.length === 0) {
+      // Empty: the model asked for nothing and nothing was said since the last handoff. Answer the
+      // call so the model is not left waiting, route nothing, and ask for no response.
+      this.send(emptyHandoffOutput(event.handoffId));
+      return;
+    }
     if (this.activeHandoffId !== undefined && this.handle.finishPending()) {
       // The delegate already finished; its final output is still queued. This is a new request.
       this.afterFinish.push({ event, transcript });
@@ -228,39 +287,41 @@ export class V2SessionPolicy implements SessionPolicy {
   }
 
   private startOrSteer(event: HandoffRequestedEvent, transcript: TranscriptEntry[]): void {
+    // The prompt the model chose; without one, the entries taken (V1's rendering).
+    const text = event.inputTranscript.trim() !== '' ? event.inputTranscript : renderTranscript(transcript);
     if (this.activeHandoffId === undefined) {
       this.activeHandoffId = event.handoffId;
       this.lastMessage = undefined;
-      this.handle.route({ handoffId: event.handoffId, text: event.inputTranscript, transcript, steering: false });
+      this.handle.route({ handoffId: event.handoffId, text, transcript, steering: false });
       return;
     }
     this.send(steeringAcknowledgement(event.handoffId));
     this.gate.request();
-    this.handle.route({ handoffId: event.handoffId, text: event.inputTranscript, transcript, steering: true });
+    this.handle.route({ handoffId: event.handoffId, text, transcript, steering: true });
   }
 
   private onError(event: ErrorEvent): void {
-    if (!isActiveResponseRace(event.message)) {
-      this.handle.deliver(event);
+    if (isActiveResponseRace(event.message, event.code)) {
+      this.race(event);
       return;
     }
-    this.race(event.message);
+    this.handle.deliver(event.code === COMMIT_EMPTY_CODE ? { ...event, fatal: false } : event);
   }
 
-  private race(message: string): void {
+  private race(event: ErrorEvent): void {
     this.gate.race();
     this.handle.count('raceErrors');
-    this.handle.deliver({ type: 'error', message, fatal: false });
+    this.handle.deliver({ ...event, fatal: false });
   }
 
   private onResponseCreateFailed(error: Error): boolean {
     if (this.disposed || !isActiveResponseRace(error.message)) return false;
-    this.race(error.message);
+    this.race({ type: 'error', message: error.message, fatal: false });
     return true;
   }
 
   private bargeIn(): void {
-    const action = this.audio.takeBargeIn();
+    const action = this.audio.takeBargeIn(this.handle.now());
     if (action === undefined) return;
     const message = action.kind === 'truncate' ? itemTruncate(action.itemId, action.audioEndMs) : itemDelete(action.itemId);
     this.handle.count('truncations');
@@ -268,5 +329,20 @@ export class V2SessionPolicy implements SessionPolicy {
       this.handle.logger.warn(`barge-in ${action.kind} failed to send; continuing`, { itemId: action.itemId, error: error.message });
       return true;
     });
+    this.handle.deliver({
+      type: 'playbackInterrupted',
+      itemId: action.itemId,
+      audioEndMs: action.kind === 'truncate' ? action.audioEndMs : 0,
+    });
   }
+}
+
+/** The non-fatal error that follows a `failed` response: `status_details.error.message` (default `response failed`) and its code. */
+function failedResponseError(event: ResponseDoneEvent): ErrorEvent {
+  const details = event.statusDetails?.error;
+  const fields = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
+  const message = typeof fields.message === 'string' ? fields.message : RESPONSE_FAILED_MESSAGE;
+  return typeof fields.code === 'string'
+    ? { type: 'error', message, code: fields.code, fatal: false }
+    : { type: 'error', message, fatal: false };
 }

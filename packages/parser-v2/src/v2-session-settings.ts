@@ -1,6 +1,9 @@
 import { isJsonObject, ParleyError, type SessionSettings } from '@parley/core';
 import { BACKGROUND_AGENT_TOOL_NAME } from './v2-client-messages.js';
-import { DEFAULT_V2_VOICE, V2_VOICES } from './v2-session-update.js';
+import { DEFAULT_V2_VOICE, V2_VOICES, type V2SessionConfig } from './v2-session-update.js';
+
+/** The exact start error of transcription mode without a transcription model (spec 03). */
+export const TRANSCRIPTION_MODEL_REQUIRED_MESSAGE = 'transcription mode needs a transcription model: set realtime.v2.transcription.model';
 
 /** The exact start error for a voice V2 does not know (spec 03). */
 export function unsupportedV2VoiceMessage(voice: string): string {
@@ -12,13 +15,15 @@ export function unsupportedV2VoiceMessage(voice: string): string {
  * `ParleyError('ERR_INVALID_SESSION')` for:
  * - a voice not in {@link V2_VOICES} (exact message of spec 03); an unset or `""` voice becomes `marin`;
  * - an output modality other than `audio`/`text`, or a mode other than `conversational`/`transcription`;
+ * - an audio format other than `pcm16`, `pcmu`, `pcma`;
+ * - transcription mode with `realtime.v2.transcription.model` `""` ({@link TRANSCRIPTION_MODEL_REQUIRED_MESSAGE});
  * - a user tool that is not an object of type `function` (with a non-empty string `name`) or
  *   `mcp` (with a string `server_label`), or a function tool named `background_agent` (the
  *   handoff tool is always declared by Parley; a second one would make the model's calls
  *   ambiguous, so it is rejected rather than silently dropped).
  * Returns a new settings object; the input is not changed.
  */
-export function resolveV2Session(settings: SessionSettings): SessionSettings {
+export function resolveV2Session(settings: SessionSettings, v2?: V2SessionConfig): SessionSettings {
   const voice = settings.voice === undefined || settings.voice === '' ? DEFAULT_V2_VOICE : settings.voice;
   if (!V2_VOICES.includes(voice)) throw new ParleyError('ERR_INVALID_SESSION', unsupportedV2VoiceMessage(voice));
   const modality: unknown = settings.outputModality;
@@ -28,6 +33,13 @@ export function resolveV2Session(settings: SessionSettings): SessionSettings {
   const mode: unknown = settings.mode;
   if (mode !== 'conversational' && mode !== 'transcription') {
     throw new ParleyError('ERR_INVALID_SESSION', `mode \`${String(mode)}\` is not supported for v2; use conversational or transcription`);
+  }
+  const format: unknown = settings.audioFormat ?? 'pcm16';
+  if (format !== 'pcm16' && format !== 'pcmu' && format !== 'pcma') {
+    throw new ParleyError('ERR_INVALID_SESSION', `audio format \`${String(format)}\` is not supported for v2; use pcm16, pcmu or pcma`);
+  }
+  if (mode === 'transcription' && v2 !== undefined && v2.transcription.model === '') {
+    throw new ParleyError('ERR_INVALID_SESSION', TRANSCRIPTION_MODEL_REQUIRED_MESSAGE);
   }
   const tools: unknown = settings.tools;
   if (!Array.isArray(tools)) throw new ParleyError('ERR_INVALID_SESSION', 'tools must be an array of tool definitions');

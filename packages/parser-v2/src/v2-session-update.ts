@@ -1,12 +1,23 @@
-import type { SessionSettings } from '@parley/core';
+import type { AudioFormat, ParleyConfig, SessionSettings } from '@parley/core';
 import {
   BACKGROUND_AGENT_TOOL_NAME,
   type BackgroundAgentTool,
   type V2AudioFormat,
+  type V2AudioInput,
+  type V2TranscriptionAudioInput,
+  type V2InputTranscription,
+  type V2NoiseReduction,
+  type V2SemanticVad,
+  type V2ServerVad,
   type V2SessionUpdateMessage,
+  type V2TranscriptionSemanticVad,
+  type V2TranscriptionServerVad,
   type V2UserFunctionTool,
   type V2UserTool,
 } from './v2-client-messages.js';
+
+/** The V2 session keys of the configuration (`realtime.v2`). */
+export type V2SessionConfig = ParleyConfig['realtime']['v2'];
 
 /** The voices V2 accepts, in the order the error message lists them. */
 export const V2_VOICES: readonly string[] = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
@@ -24,8 +35,69 @@ export const DEFAULT_BACKGROUND_AGENT_DESCRIPTION =
 /** Description of the handoff tool's `prompt` parameter. */
 export const PROMPT_PARAMETER_DESCRIPTION = 'The user request to delegate to the background agent.';
 
-function pcm24k(): V2AudioFormat {
+/** The wire format of `realtime.audio.format` (spec 03): `pcm16` → PCM at 24 kHz; G.711 formats carry no rate. */
+export function v2AudioFormat(format: AudioFormat | undefined): V2AudioFormat {
+  if (format === 'pcmu') return { type: 'audio/pcmu' };
+  if (format === 'pcma') return { type: 'audio/pcma' };
   return { type: 'audio/pcm', rate: 24000 };
+}
+
+/** `audio.input.transcription`, or `undefined` when the model is `""` (input transcription off). */
+export function v2InputTranscription(v2: V2SessionConfig): V2InputTranscription | undefined {
+  const { model, language, prompt } = v2.transcription;
+  if (model === '') return undefined;
+  const transcription: V2InputTranscription = { model };
+  if (language !== '') transcription.language = language;
+  if (prompt !== '') transcription.prompt = prompt;
+  return transcription;
+}
+
+/** `audio.input.noise_reduction`, or `undefined` for `off`. */
+export function v2NoiseReduction(v2: V2SessionConfig): V2NoiseReduction | undefined {
+  return v2.noiseReduction === 'off' ? undefined : { type: v2.noiseReduction };
+}
+
+/**
+ * `turn_detection` of a conversational session (spec 03): `none` → `null`; `semantic_vad` → its
+ * eagerness; `server_vad` → the tuning keys that are set; both VAD types always carry
+ * `interrupt_response` and `create_response`.
+ */
+export function v2TurnDetection(v2: V2SessionConfig): V2ServerVad | V2SemanticVad | null {
+  const turn = v2.turnDetection;
+  if (turn.type === 'none') return null;
+  if (turn.type === 'semantic_vad') {
+    return {
+      type: 'semantic_vad',
+      eagerness: turn.eagerness,
+      interrupt_response: turn.interruptResponse,
+      create_response: turn.createResponse,
+    };
+  }
+  return {
+    ...serverVadTuning(v2),
+    ...(turn.idleTimeoutMs === undefined ? {} : { idle_timeout_ms: turn.idleTimeoutMs }),
+    interrupt_response: turn.interruptResponse,
+    create_response: turn.createResponse,
+  };
+}
+
+/** `server_vad` with the tuning keys that are set (threshold, prefix padding, silence duration). */
+function serverVadTuning(v2: V2SessionConfig): V2TranscriptionServerVad {
+  const turn = v2.turnDetection;
+  return {
+    type: 'server_vad',
+    ...(turn.threshold === undefined ? {} : { threshold: turn.threshold }),
+    ...(turn.prefixPaddingMs === undefined ? {} : { prefix_padding_ms: turn.prefixPaddingMs }),
+    ...(turn.silenceDurationMs === undefined ? {} : { silence_duration_ms: turn.silenceDurationMs }),
+  };
+}
+
+/** `turn_detection` of a transcription session: only the type and its tuning keys. */
+export function v2TranscriptionTurnDetection(v2: V2SessionConfig): V2TranscriptionServerVad | V2TranscriptionSemanticVad | null {
+  const turn = v2.turnDetection;
+  if (turn.type === 'none') return null;
+  if (turn.type === 'semantic_vad') return { type: 'semantic_vad', eagerness: turn.eagerness };
+  return serverVadTuning(v2);
 }
 
 /** The handoff tool with the given description (`""` = {@link DEFAULT_BACKGROUND_AGENT_DESCRIPTION}). */
@@ -44,17 +116,30 @@ export function backgroundAgentTool(description: string): BackgroundAgentTool {
 }
 
 /**
- * The first client message (spec 03). Transcription mode: only the input format. Conversational:
- * instructions, output modality (`audio` or `text`; everything else is the same for both), 24 kHz
- * PCM in and out, near-field noise reduction, server VAD that interrupts and creates responses,
- * the voice (default `marin` when `settings.voice` is unset), then the tools: the handoff tool
- * first, then `settings.tools` in order (validated by `resolveV2Session`), and `tool_choice: auto`.
+ * The first client message (spec 03), from the settings (`audioFormat`, default `pcm16`) and
+ * `realtime.v2`. Transcription mode (`RealtimeTranscriptionSessionCreateRequest`): only
+ * `audio.input` (format, transcription, noise reduction, turn detection without response keys).
+ * Conversational: instructions, output modality (`audio` or `text`; everything else is the same
+ * for both), `audio.input` (format, transcription unless the model is `""`, noise reduction unless
+ * `off`, turn detection), `audio.output` (format, the voice: default `marin` when unset), then the
+ * tools: the handoff tool first, then `settings.tools` in order (validated by `resolveV2Session`),
+ * and `tool_choice: auto`. Keys that are not set are omitted, never `null` (except
+ * `turn_detection: null` for `none`).
  */
-export function buildV2SessionUpdate(settings: SessionSettings, toolDescription: string): V2SessionUpdateMessage {
+export function buildV2SessionUpdate(settings: SessionSettings, v2: V2SessionConfig): V2SessionUpdateMessage {
+  const format = v2AudioFormat(settings.audioFormat);
+  const transcription = v2InputTranscription(v2);
+  const noiseReduction = v2NoiseReduction(v2);
+  const optional = {
+    ...(transcription === undefined ? {} : { transcription }),
+    ...(noiseReduction === undefined ? {} : { noise_reduction: noiseReduction }),
+  };
   if (settings.mode === 'transcription') {
-    return { type: 'session.update', session: { type: 'transcription', audio: { input: { format: pcm24k() } } } };
+    const input: V2TranscriptionAudioInput = { format, ...optional, turn_detection: v2TranscriptionTurnDetection(v2) };
+    return { type: 'session.update', session: { type: 'transcription', audio: { input } } };
   }
   const userTools = settings.tools as V2UserTool[];
+  const input: V2AudioInput = { format, ...optional, turn_detection: v2TurnDetection(v2) };
   return {
     type: 'session.update',
     session: {
@@ -62,14 +147,10 @@ export function buildV2SessionUpdate(settings: SessionSettings, toolDescription:
       instructions: settings.instructions,
       output_modalities: settings.outputModality === 'text' ? ['text'] : ['audio'],
       audio: {
-        input: {
-          format: pcm24k(),
-          noise_reduction: { type: 'near_field' },
-          turn_detection: { type: 'server_vad', interrupt_response: true, create_response: true },
-        },
-        output: { format: pcm24k(), voice: settings.voice === undefined || settings.voice === '' ? DEFAULT_V2_VOICE : settings.voice },
+        input,
+        output: { format, voice: settings.voice === undefined || settings.voice === '' ? DEFAULT_V2_VOICE : settings.voice },
       },
-      tools: [backgroundAgentTool(toolDescription), ...boundToolDeclarations(settings), ...userTools],
+      tools: [backgroundAgentTool(v2.toolDescription), ...boundToolDeclarations(settings), ...userTools],
       tool_choice: 'auto',
     },
   };

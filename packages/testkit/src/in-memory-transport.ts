@@ -1,8 +1,18 @@
 import { injectable } from 'inversify';
-import { ParleyError, type Connection, type ConnectionListener, type ConnectRequest, type TransportFactory } from '@parley/core';
+import {
+  buildRealtimeUrl,
+  ParleyError,
+  type Connection,
+  type ConnectionListener,
+  type ConnectRequest,
+  type TransportFactory,
+} from '@parley/core';
 
 /** Observes what the client sends through an {@link InMemoryTransport}. */
 export type SentListener = (text: string) => void;
+
+/** Observes each connection attempt through an {@link InMemoryTransport}, with its WebSocket URL. */
+export type ConnectListener = (url: string) => void;
 
 /**
  * A {@link TransportFactory} without sockets, for tests and the scenario runner. The test plays the
@@ -16,6 +26,9 @@ export class InMemoryTransport implements TransportFactory {
   readonly connections: InMemoryConnection[] = [];
   /** Every connect request, oldest first (headers and key included: tests only). */
   readonly requests: ConnectRequest[] = [];
+  /** The WebSocket URL of every connect request, oldest first, built by spec 06's rules as a socket transport would. */
+  readonly urls: string[] = [];
+  private readonly connectListeners: ConnectListener[] = [];
   private nextFailure: Error | undefined;
   private readonly sentListeners: SentListener[] = [];
 
@@ -31,13 +44,31 @@ export class InMemoryTransport implements TransportFactory {
     this.nextFailure = error;
   }
 
+  /** Calls `listener` with the URL of each connection attempt, when it is made (before its first send). */
+  onConnect(listener: ConnectListener): void {
+    this.connectListeners.push(listener);
+  }
+
   /** Calls `listener` with each client frame once its send completes (any connection). */
   onSent(listener: SentListener): void {
     this.sentListeners.push(listener);
   }
 
+  /**
+   * Opens an in-memory connection. Builds the request's URL by spec 06's rules first (as a socket
+   * transport would), so a bad `realtime.url` fails the same way (`ERR_UNSUPPORTED_URL`,
+   * `ERR_INVALID_CONFIG`); then reports the attempt to `onConnect` listeners.
+   */
   connect(request: ConnectRequest, listener: ConnectionListener): Promise<Connection> {
     this.requests.push(request);
+    let url: string;
+    try {
+      url = buildRealtimeUrl(request);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.urls.push(url);
+    for (const connected of this.connectListeners) connected(url);
     const failure = this.nextFailure;
     this.nextFailure = undefined;
     if (failure !== undefined) return Promise.reject(failure);

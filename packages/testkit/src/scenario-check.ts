@@ -3,7 +3,7 @@ import type { ScenarioExpect, TraceRecord } from './scenario.js';
 
 /** One difference between a trace and a scenario's `expect`. */
 export interface Mismatch {
-  /** Which part of `expect`: `wire`, `events`, `delegate`, `errors`, `closed` or `stats`. */
+  /** Which part of `expect`: `connect`, `wire`, `events`, `delegate`, `errors`, `closed` or `stats`. */
   part: string;
   /** What is wrong, readable. */
   message: string;
@@ -43,7 +43,8 @@ function compareExactList(part: string, expected: Record<string, unknown>[], act
 }
 
 /**
- * Compares a trace with `expect` (spec 05): `wire` exact (deep equality of parsed JSON, in order);
+ * Compares a trace with `expect` (spec 05): `connect` the exact list of connection attempts (named
+ * fields, e.g. `url`); `wire` exact (deep equality of parsed JSON, in order);
  * `events` an ordered subsequence matched on named fields (`t` compares the time); `delegate` and
  * `errors` exact lists matched on named fields; `closed` the reason of the single `closed` event.
  * Returns the mismatches (empty when the trace passes).
@@ -85,6 +86,10 @@ export function checkTrace(trace: TraceRecord[], expect: ScenarioExpect | undefi
         from = found + 1;
       }
     }
+  }
+  if (expect.connect !== undefined) {
+    const connects = trace.flatMap((record) => ('connect' in record ? [withTime(record, record.connect)] : []));
+    compareExactList('connect', expect.connect, connects, out);
   }
   if (expect.delegate !== undefined) {
     const delegations = trace.flatMap((record) => ('delegate' in record ? [withTime(record, record.delegate)] : []));

@@ -104,6 +104,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       trace.push({ t: clock.now(), event: { ...event } });
     }
   });
+  transport.onConnect((url) => trace.push({ t: clock.now(), connect: { url } }));
   transport.onSent((text) => trace.push({ t: clock.now(), wire: JSON.parse(text) as unknown }));
 
   const session: StartOptions = { apiKey: 'test-key', ...(scenario.session ?? {}) };
@@ -198,6 +199,12 @@ function perform(
         return;
       case 'requestResponse':
         track(manager.requestResponse());
+        return;
+      case 'commitInput':
+        track(manager.commitInput());
+        return;
+      case 'clearInput':
+        track(manager.clearInput());
         return;
       case 'playback':
         manager.reportPlayback(step.itemId, step.playedMs);

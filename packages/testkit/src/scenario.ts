@@ -23,13 +23,14 @@ export type ScenarioStep =
   | { at: number; client: 'text'; text: string }
   | { at: number; client: 'assistantOutput'; text: string; handoffId?: string }
   | { at: number; client: 'finishTurn'; handoffId?: string }
-  | { at: number; client: 'requestResponse' | 'close' }
+  | { at: number; client: 'requestResponse' | 'commitInput' | 'clearInput' | 'close' }
   | { at: number; client: 'playback'; itemId: string; playedMs: number }
   | { at: number; transport: 'stall' | 'unstall' }
   | { at: number; client: 'toolOutput'; callId: string; output?: unknown; error?: string };
 
 /** What `parley replay --check` compares (spec 05). Unknown keys are ignored. */
 export interface ScenarioExpect {
+  connect?: Record<string, unknown>[];
   wire?: unknown[];
   events?: Record<string, unknown>[];
   delegate?: Record<string, unknown>[];
@@ -57,6 +58,7 @@ export interface Scenario {
 
 /** One record of a trace (JSON Lines, spec 05). */
 export type TraceRecord =
+  | { t: number; connect: { url: string } }
   | { t: number; wire: unknown }
   | { t: number; event: Record<string, unknown> }
   | { t: number; delegate: { handoffId: string; text: string; transcript: unknown[]; steering: boolean } }

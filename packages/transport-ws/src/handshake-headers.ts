@@ -1,4 +1,4 @@
-import { ParleyError, type Logger } from '@parley/core';
+import { MISSING_API_KEY_MESSAGE, ParleyError, type Logger } from '@parley/core';
 import { isLoopbackHost } from './loopback-host.js';
 
 /** The parts of a `ConnectRequest` that make the handshake headers, plus the realtime URL. */
@@ -18,7 +18,7 @@ export interface HandshakeHeadersInput {
 }
 
 /** The exact message of `ERR_MISSING_API_KEY` (spec 06). */
-export const MISSING_API_KEY_MESSAGE = 'an API key is required: set OPENAI_API_KEY or realtime.apiKey';
+export { MISSING_API_KEY_MESSAGE } from '@parley/core';
 
 /** Longest session id sent as `x-session-id` (characters). */
 export const MAX_SESSION_ID_LENGTH = 256;

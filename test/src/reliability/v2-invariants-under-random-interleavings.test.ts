@@ -278,9 +278,19 @@ async function run(actions: Action[], reconnectEnabled: boolean): Promise<void> 
   const routedIds = started.map((event) => event.handoffId);
   const requestedIds = requested.map((event) => event.handoffId);
   expect(routedIds).to.deep.equal(requestedIds.filter((id) => routedIds.includes(id)));
+  // An empty handoff (no prompt after trimming, no entries taken) is never routed (spec 03).
+  const emptyIds = requested
+    .filter((event) => event.inputTranscript.trim() === '' && event.activeTranscript.length === 0)
+    .map((event) => event.handoffId);
+  expect(
+    routedIds.filter((id) => emptyIds.includes(id)),
+    'empty handoffs are not routed',
+  ).to.deep.equal([]);
   const lastNew = Math.max(-1, ...started.filter((event) => !event.steering).map((event) => requestedIds.indexOf(event.handoffId)));
   for (const [position, id] of requestedIds.entries()) {
-    if (!routedIds.includes(id)) expect(position, `unrouted handoff ${id} came before the last new delegation`).to.be.greaterThan(lastNew);
+    if (!routedIds.includes(id) && !emptyIds.includes(id)) {
+      expect(position, `unrouted handoff ${id} came before the last new delegation`).to.be.greaterThan(lastNew);
+    }
   }
   const requestedById = new Map(requested.map((event) => [event.handoffId, event.activeTranscript]));
   expect(started.map((event) => event.transcript)).to.deep.equal(started.map((event) => requestedById.get(event.handoffId)));
@@ -296,8 +306,12 @@ async function run(actions: Action[], reconnectEnabled: boolean): Promise<void> 
   });
   // One steering acknowledgement per steering handoff, for its own (new) call id.
   expect(outputs.filter((output) => output.output === STEERING_OUTPUT).map((output) => output.callId)).to.deep.equal(steering);
+  // An empty handoff is answered at once with exactly one empty final output (and no response request).
+  const emptyAnswers = outputs.filter((output) => emptyIds.includes(output.callId));
+  expect(emptyAnswers.map((output) => output.output)).to.deep.equal(emptyAnswers.map(() => FINAL_MESSAGE_PREFIX));
+  expect(emptyAnswers.map((output) => output.callId)).to.deep.equal([...new Set(emptyAnswers.map((output) => output.callId))]);
   // Exactly one final output per original handoff that was finished, answering that call.
-  const finals = outputs.filter((output) => output.output !== STEERING_OUTPUT);
+  const finals = outputs.filter((output) => output.output !== STEERING_OUTPUT && !emptyIds.includes(output.callId));
   for (const final of finals) {
     expect(final.output.startsWith(FINAL_MESSAGE_PREFIX)).to.equal(true);
     const body = final.output.slice(FINAL_MESSAGE_PREFIX.length);

@@ -45,7 +45,8 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     bind(TransportFactory).toConstantValue(transport);
     if (options.delegate !== undefined) bind(HandoffDelegate).toConstantValue(options.delegate);
   });
-  const config: ParleyConfigInput = { ...options.config, realtime: { protocol: 'echo', ...options.config?.realtime } };
+  // The core checks the API key for every transport (spec 04): like the scenario runner, the harness carries a test key.
+  const config: ParleyConfigInput = { ...options.config, realtime: { protocol: 'echo', apiKey: 'test-key', ...options.config?.realtime } };
   const container = createParleyContainer({ config, before: [testModule], modules: [echoProtocolModule, ...(options.modules ?? [])] });
   const manager = container.get(ConversationManager);
   const events: ConversationEvent[] = [];

@@ -105,7 +105,8 @@ export function createProtocolHarness(protocol: string, options: ProtocolHarness
     bind(TransportFactory).toConstantValue(transport);
     if (options.delegate !== undefined) bind(HandoffDelegate).toConstantValue(options.delegate);
   });
-  const config: ParleyConfigInput = { ...options.config, realtime: { ...options.config?.realtime, protocol } };
+  // The core checks the API key for every transport (spec 04): like the scenario runner, the harness carries a test key.
+  const config: ParleyConfigInput = { ...options.config, realtime: { apiKey: 'test-key', ...options.config?.realtime, protocol } };
   const container = createParleyContainer({ config, before: [testModule], modules: [parserV1Module, parserV2Module] });
   const manager = container.get(ConversationManager);
   const strategy =

@@ -47,9 +47,10 @@ describe('parley replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records[0]).to.deep.include({ t: 0 });
-    expect((records[0]?.wire as { type: string }).type).to.equal('session.update');
-    expect(records[1]).to.deep.equal({ t: 0, event: { type: 'started', protocol: 'v2' } });
+    expect(records[0]).to.deep.equal({ t: 0, connect: { url: 'wss://api.openai.com/v1/realtime?model=gpt-realtime-1.5' } });
+    expect(records[1]).to.deep.include({ t: 0 });
+    expect((records[1]?.wire as { type: string }).type).to.equal('session.update');
+    expect(records[2]).to.deep.equal({ t: 0, event: { type: 'started', protocol: 'v2' } });
     expect(records).to.deep.include({
       t: 5,
       wire: { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } },

@@ -28,6 +28,15 @@ describe('decodeV1Frame', () => {
       });
     });
 
+    it('conversation.input_transcript.turn_marked → inputTranscriptDone (the final input transcript of the turn)', () => {
+      expect(decodeV1Frame('{"type":"conversation.input_transcript.turn_marked","transcript":"hello realtime"}')).to.deep.equal({
+        type: 'inputTranscriptDone',
+        text: 'hello realtime',
+      });
+      expect(decode({ type: 'conversation.input_transcript.turn_marked' })).to.equal('invalid_fields');
+      expect(decode({ type: 'conversation.input_transcript.turn_marked', transcript: 5 })).to.equal('invalid_fields');
+    });
+
     it('conversation.handoff.requested', () => {
       expect(
         decodeV1Frame(
@@ -278,6 +287,20 @@ describe('decodeV1Frame', () => {
     it('a string error is JSON text too (spec 02, to the letter: quotes included)', () => {
       expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: '"plain"', fatal: true });
       expect(decode({ type: 'error', error: null })).to.deep.equal({ type: 'error', message: 'null', fatal: true });
+    });
+    it('code, param and eventId come from error.* when they are strings (V1 too)', () => {
+      expect(
+        decode({
+          type: 'error',
+          event_id: 'top',
+          error: { message: 'bad', code: 'invalid_value', param: 'session.voice', event_id: 'evt_1' },
+        }),
+      ).to.deep.equal({ type: 'error', message: 'bad', code: 'invalid_value', param: 'session.voice', eventId: 'evt_1', fatal: true });
+      expect(decode({ type: 'error', error: { message: 'bad', code: null, param: 3 } })).to.deep.equal({
+        type: 'error',
+        message: 'bad',
+        fatal: true,
+      });
     });
     it('without message and without error the required field is missing: skipped as invalid_fields', () => {
       expect(decode({ type: 'error' })).to.equal('invalid_fields');

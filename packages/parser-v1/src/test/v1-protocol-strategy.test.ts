@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ParleyError, type SessionSettings } from '@parley/core';
+import { ParleyError, type ProtocolStrategy, type SessionSettings } from '@parley/core';
 import { DelayedDelegationPolicy } from '../delayed-delegation-policy.js';
 import { V1ProtocolStrategy } from '../v1-protocol-strategy.js';
 import { FakePolicyHandle } from './fake-policy-handle.js';
@@ -65,6 +65,22 @@ describe('V1ProtocolStrategy', () => {
       const error = thrown(() => strategy.resolveSession(settings({ outputModality: 'text', voice: 'cove' })));
       expect(error.code).to.equal('ERR_INVALID_SESSION');
       expect(error.message).to.equal('text output modality requires protocol v2');
+    });
+
+    it('rejects G.711 formats with the exact spec message; pcm16 is accepted', () => {
+      for (const format of ['pcmu', 'pcma'] as const) {
+        const error = thrown(() => strategy.resolveSession(settings({ audioFormat: format })));
+        expect(error.code).to.equal('ERR_INVALID_SESSION');
+        expect(error.message).to.equal(`audio format \`${format}\` is not supported for v1; use pcm16`);
+      }
+      expect(strategy.resolveSession(settings({ audioFormat: 'pcm16' })).audioFormat).to.equal('pcm16');
+    });
+
+    it('has no input commit or clear (commitInput/clearInput are ERR_UNSUPPORTED in the manager)', () => {
+      const contract: ProtocolStrategy = strategy;
+      expect(contract.encodeInputCommit).to.equal(undefined);
+      expect(contract.encodeInputClear).to.equal(undefined);
+      expect(contract.transcriptItemIds).to.equal(undefined);
     });
 
     it('treats transcription mode as conversational', () => {

@@ -4,6 +4,7 @@ import {
   type ClientMessage,
   type DelegationRequest,
   type ParleyConfig,
+  type ParleyConfigInput,
   type PolicyCounter,
   type PolicyHandle,
   type RealtimeEvent,
@@ -51,7 +52,7 @@ export class FakePolicyHandle implements PolicyHandle {
   readonly log: string[] = [];
   readonly transcript = new FakeTranscript();
   readonly logger = new RecordingLogger();
-  readonly config: ParleyConfig = loadParleyConfig();
+  readonly config: ParleyConfig;
   /** The tool calls reported (`tools.call`) and the calls interrupted (`tools.interrupt`). */
   readonly toolReports: ToolCallReport[] = [];
   readonly interrupted: string[] = [];
@@ -69,6 +70,11 @@ export class FakePolicyHandle implements PolicyHandle {
     },
   };
   private clock = 0;
+
+  /** @param config overrides of the configuration the policy reads (default: all defaults). */
+  constructor(config: ParleyConfigInput = {}) {
+    this.config = loadParleyConfig(config);
+  }
   private timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
 
   /** The messages sent, in order. */

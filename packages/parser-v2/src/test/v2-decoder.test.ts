@@ -102,6 +102,7 @@ describe('decodeV2Frame: one test per server event row', () => {
     expect(decode({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'i', delta: 'hel' })).to.deep.equal({
       type: 'inputTranscriptDelta',
       delta: 'hel',
+      itemId: 'i',
     });
     expect(decode({ type: 'conversation.item.input_audio_transcription.completed', transcript: 'hello' })).to.deep.equal({
       type: 'inputTranscriptDone',
@@ -239,9 +240,15 @@ describe('decodeV2Frame: one test per server event row', () => {
     expect(decode({ type: 'error', error: { message: 'nested', code: 'x' } })).to.deep.equal({
       type: 'error',
       message: 'nested',
+      code: 'x',
       fatal: true,
     });
-    expect(decode({ type: 'error', error: { code: 'c' } })).to.deep.equal({ type: 'error', message: '{"code":"c"}', fatal: true });
+    expect(decode({ type: 'error', error: { code: 'c' } })).to.deep.equal({
+      type: 'error',
+      message: '{"code":"c"}',
+      code: 'c',
+      fatal: true,
+    });
     expect(decode({ type: 'error', error: 'plain' })).to.deep.equal({ type: 'error', message: '"plain"', fatal: true });
     expect(decode({ type: 'error' })).to.equal('invalid_fields');
     expect(
@@ -249,7 +256,12 @@ describe('decodeV2Frame: one test per server event row', () => {
         type: 'error',
         error: { code: 'conversation_already_has_active_response', message: 'Conversation already has an active response in progress: r' },
       }),
-    ).to.deep.equal({ type: 'error', message: 'Conversation already has an active response in progress: r', fatal: true });
+    ).to.deep.equal({
+      type: 'error',
+      message: 'Conversation already has an active response in progress: r',
+      code: 'conversation_already_has_active_response',
+      fatal: true,
+    });
   });
 });
 
@@ -285,9 +297,21 @@ describe('decodeV2Frame: handoff ids and arguments', () => {
     expect(handoffInputTranscript('["prompt"]')).to.equal('["prompt"]');
     expect(handoffInputTranscript('"just a string"')).to.equal('"just a string"');
     expect(handoffInputTranscript('{"other":"x"}')).to.equal('{"other":"x"}');
-    expect(handoffInputTranscript('{"prompt":"  "}')).to.equal('{"prompt":"  "}');
+    expect(handoffInputTranscript('{"prompt":"x","city":"Lisbon"}')).to.equal('x');
+    expect(handoffInputTranscript('{"prompt":"","city":"Lisbon"}')).to.equal('{"prompt":"","city":"Lisbon"}');
     expect(handoffInputTranscript('')).to.equal('');
     expect(handoffInputTranscript('null')).to.equal('null');
+  });
+
+  it('an object of only the five known keys with no usable text is an empty handoff: ""', () => {
+    expect(handoffInputTranscript('{}')).to.equal('');
+    expect(handoffInputTranscript('{"prompt":""}')).to.equal('');
+    expect(handoffInputTranscript('{"prompt":"  "}')).to.equal('');
+    expect(handoffInputTranscript('{"input":"","query":7,"text":null}')).to.equal('');
+    expect(call({ id: 'item_e', call_id: 'call_e', arguments: '{"prompt":""}' })).to.deep.include({ inputTranscript: '' });
+    expect(call({ id: 'item_l', call_id: 'call_l', arguments: '{"city":"Lisbon"}' })).to.deep.include({
+      inputTranscript: '{"city":"Lisbon"}',
+    });
   });
 
   it('inherited keys are not read (__proto__ in the arguments)', () => {
@@ -338,5 +362,231 @@ describe('decodeV2Frame: skip rules', () => {
     expect(event).to.deep.equal({ type: 'sessionUpdated', sessionId: 'sess_ok' });
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
     expect(Object.getPrototypeOf(event)).to.equal(Object.prototype);
+  });
+});
+
+describe('decodeV2Frame: the live-true events (spec 03)', () => {
+  it('session.created → sessionCreated (the server defaults, separate from sessionUpdated)', () => {
+    expect(decode({ type: 'session.created', session: { type: 'realtime', id: 'sess_1', instructions: '' } })).to.deep.equal({
+      type: 'sessionCreated',
+      sessionId: 'sess_1',
+      instructions: '',
+    });
+    expect(decode({ type: 'session.created', session: { id: 'sess_2', instructions: null } })).to.deep.equal({
+      type: 'sessionCreated',
+      sessionId: 'sess_2',
+    });
+    expect(decode({ type: 'session.created', session: {} })).to.equal('invalid_fields');
+  });
+
+  it('audio without a sample rate gets the format rate: 8000 for G.711', () => {
+    expect(
+      decodeV2Frame(JSON.stringify({ type: 'response.output_audio.delta', delta: 'AQID' }), { defaultSampleRate: 8000 }),
+    ).to.deep.equal({
+      type: 'audioOut',
+      data: 'AQID',
+      sampleRate: 8000,
+      numChannels: 1,
+    });
+  });
+
+  it('transcript events carry itemId when the frame has a string item_id (output and input, delta and done)', () => {
+    expect(decode({ type: 'response.output_audio_transcript.delta', item_id: 'item_a1', delta: 'Sure' })).to.deep.equal({
+      type: 'outputTranscriptDelta',
+      delta: 'Sure',
+      itemId: 'item_a1',
+    });
+    expect(decode({ type: 'response.output_text.delta', item_id: 'a', delta: 'x' })).to.deep.include({ itemId: 'a' });
+    expect(decode({ type: 'response.output_text.done', item_id: 'a', text: 'x' })).to.deep.equal({
+      type: 'outputTranscriptDone',
+      text: 'x',
+      itemId: 'a',
+    });
+    expect(decode({ type: 'response.output_audio_transcript.done', item_id: 'a', transcript: 'x' })).to.deep.equal({
+      type: 'outputTranscriptDone',
+      text: 'x',
+      itemId: 'a',
+    });
+    expect(decode({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u', transcript: 'hi' })).to.deep.equal({
+      type: 'inputTranscriptDone',
+      text: 'hi',
+      itemId: 'u',
+    });
+    expect(decode({ type: 'response.output_audio_transcript.delta', item_id: null, delta: 'x' })).to.not.have.property('itemId');
+  });
+
+  it('speech stopped and committed (previous_item_id null is left out)', () => {
+    expect(decode({ type: 'input_audio_buffer.speech_stopped', item_id: 'item_u1', audio_end_ms: 880 })).to.deep.equal({
+      type: 'inputAudioSpeechStopped',
+      itemId: 'item_u1',
+    });
+    expect(decode({ type: 'input_audio_buffer.speech_stopped' })).to.deep.equal({ type: 'inputAudioSpeechStopped' });
+    expect(decode({ type: 'input_audio_buffer.committed', item_id: 'item_u1', previous_item_id: null })).to.deep.equal({
+      type: 'inputAudioCommitted',
+      itemId: 'item_u1',
+    });
+    expect(decode({ type: 'input_audio_buffer.committed', item_id: 'item_u2', previous_item_id: 'item_u1' })).to.deep.equal({
+      type: 'inputAudioCommitted',
+      itemId: 'item_u2',
+      previousItemId: 'item_u1',
+    });
+  });
+
+  it('conversation.item.truncated and .deleted (required fields)', () => {
+    expect(decode({ type: 'conversation.item.truncated', item_id: 'item_a1', content_index: 0, audio_end_ms: 80 })).to.deep.equal({
+      type: 'conversationItemTruncated',
+      itemId: 'item_a1',
+      audioEndMs: 80,
+    });
+    expect(decode({ type: 'conversation.item.truncated', item_id: 'item_a1', audio_end_ms: -1 })).to.equal('invalid_fields');
+    expect(decode({ type: 'conversation.item.truncated', audio_end_ms: 5 })).to.equal('invalid_fields');
+    expect(decode({ type: 'conversation.item.deleted', item_id: 'item_a1' })).to.deep.equal({
+      type: 'conversationItemDeleted',
+      itemId: 'item_a1',
+    });
+    expect(decode({ type: 'conversation.item.deleted' })).to.equal('invalid_fields');
+  });
+
+  it('input transcription failed: message (default), code', () => {
+    expect(
+      decode({
+        type: 'conversation.item.input_audio_transcription.failed',
+        item_id: 'item_u1',
+        content_index: 0,
+        error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'Audio could not be transcribed.', param: null },
+      }),
+    ).to.deep.equal({
+      type: 'inputTranscriptFailed',
+      itemId: 'item_u1',
+      message: 'Audio could not be transcribed.',
+      code: 'audio_unintelligible',
+    });
+    expect(decode({ type: 'conversation.item.input_audio_transcription.failed' })).to.deep.equal({
+      type: 'inputTranscriptFailed',
+      message: 'input audio transcription failed',
+    });
+  });
+
+  it('rate_limits.updated: object entries only, camelCase, mistyped fields left out', () => {
+    expect(
+      decode({
+        type: 'rate_limits.updated',
+        rate_limits: [
+          { name: 'requests', limit: 1000, remaining: 999, reset_seconds: 0.06 },
+          { name: 'tokens', limit: 40000, remaining: 39700, reset_seconds: 0.45 },
+          'junk',
+          { name: 5, limit: 'x' },
+        ],
+      }),
+    ).to.deep.equal({
+      type: 'rateLimitsUpdated',
+      rateLimits: [
+        { name: 'requests', limit: 1000, remaining: 999, resetSeconds: 0.06 },
+        { name: 'tokens', limit: 40000, remaining: 39700, resetSeconds: 0.45 },
+        {},
+      ],
+    });
+    expect(decode({ type: 'rate_limits.updated' })).to.equal('invalid_fields');
+  });
+
+  it('response.done: status, status_details untouched, usage in camelCase (spec 03 example)', () => {
+    expect(
+      decode({
+        type: 'response.done',
+        response: {
+          id: 'resp_1',
+          status: 'completed',
+          status_details: null,
+          usage: {
+            total_tokens: 300,
+            input_tokens: 200,
+            output_tokens: 100,
+            input_token_details: {
+              text_tokens: 120,
+              audio_tokens: 80,
+              image_tokens: 0,
+              cached_tokens: 64,
+              cached_tokens_details: { text_tokens: 64, audio_tokens: 0, image_tokens: 0 },
+            },
+            output_token_details: { text_tokens: 30, audio_tokens: 70 },
+          },
+        },
+      }),
+    ).to.deep.equal({
+      type: 'responseDone',
+      responseId: 'resp_1',
+      status: 'completed',
+      usage: {
+        totalTokens: 300,
+        inputTokens: 200,
+        outputTokens: 100,
+        inputTokenDetails: {
+          textTokens: 120,
+          audioTokens: 80,
+          imageTokens: 0,
+          cachedTokens: 64,
+          cachedTokensDetails: { textTokens: 64, audioTokens: 0, imageTokens: 0 },
+        },
+        outputTokenDetails: { textTokens: 30, audioTokens: 70 },
+      },
+    });
+    const details = { type: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The server had an error.' } };
+    expect(decode({ type: 'response.done', response: { id: 'resp_2', status: 'failed', status_details: details } })).to.deep.equal({
+      type: 'responseDone',
+      responseId: 'resp_2',
+      status: 'failed',
+      statusDetails: details,
+    });
+  });
+
+  it('usage: values not finite numbers >= 0 are left out; a details object with no number left is {}', () => {
+    expect(
+      decode({
+        type: 'response.done',
+        response: {
+          status: 7,
+          status_details: 'x',
+          usage: {
+            input_tokens: -1,
+            output_tokens: '5',
+            total_tokens: 3,
+            input_token_details: { text_tokens: null },
+            output_token_details: 'x',
+          },
+        },
+      }),
+    ).to.deep.equal({ type: 'responseDone', usage: { totalTokens: 3, inputTokenDetails: {} } });
+    expect(decode({ type: 'response.done', response: { id: 'r', usage: 'none' } })).to.deep.equal({
+      type: 'responseDone',
+      responseId: 'r',
+    });
+  });
+
+  it('error: code, param and eventId from error.*; the top-level event_id is not the cause', () => {
+    expect(
+      decode({
+        type: 'error',
+        event_id: 'event_9',
+        error: {
+          type: 'invalid_request_error',
+          code: 'invalid_value',
+          message: "Invalid value: 'x'.",
+          param: 'session.audio.output.voice',
+          event_id: null,
+        },
+      }),
+    ).to.deep.equal({
+      type: 'error',
+      message: "Invalid value: 'x'.",
+      code: 'invalid_value',
+      param: 'session.audio.output.voice',
+      fatal: true,
+    });
+    expect(decode({ type: 'error', error: { message: 'm', event_id: 'evt_client_1', code: 5 } })).to.deep.equal({
+      type: 'error',
+      message: 'm',
+      eventId: 'evt_client_1',
+      fatal: true,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { isParleyError } from '@parley/core';
+import { isParleyError } from '../parley-error.js';
 import { expect } from 'chai';
 import { buildRealtimeUrl, type RealtimeUrlInput } from '../realtime-url.js';
 
