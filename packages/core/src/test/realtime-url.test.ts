@@ -53,6 +53,32 @@ describe('buildRealtimeUrl', () => {
     });
   });
 
+  describe('spec 06 URL table, v2 transcription mode (intent=transcription, withoutModel: no model at all)', () => {
+    const transcription = (baseUrl: string, model: string, extraQuery: Record<string, string> = {}): string =>
+      buildRealtimeUrl({ baseUrl, protocolQuery: { intent: 'transcription' }, model, extraQuery, withoutModel: true });
+    it('https://api.openai.com/v1, gpt-realtime-1.5', () => {
+      expect(transcription('https://api.openai.com/v1', 'gpt-realtime-1.5')).to.equal(
+        'wss://api.openai.com/v1/realtime?intent=transcription',
+      );
+    });
+    it('https://example.com/v1/realtime?foo=bar, snapshot, trace=1 intent=ignored model=other', () => {
+      expect(
+        transcription('https://example.com/v1/realtime?foo=bar', 'snapshot', { trace: '1', intent: 'ignored', model: 'other' }),
+      ).to.equal('wss://example.com/v1/realtime?foo=bar&intent=transcription&trace=1');
+    });
+    it('https://example.com, no model, model=other', () => {
+      expect(transcription('https://example.com', '', { model: 'other' })).to.equal('wss://example.com/v1/realtime?intent=transcription');
+    });
+    it('https://example.com/v1/realtime?model=old&foo=bar, snapshot: the base URL model is removed, the rest kept in order', () => {
+      expect(transcription('https://example.com/v1/realtime?model=old&foo=bar', 'snapshot')).to.equal(
+        'wss://example.com/v1/realtime?foo=bar&intent=transcription',
+      );
+    });
+    it('http://127.0.0.1:8011, v1 in transcription mode is conversational', () => {
+      expect(url('http://127.0.0.1:8011', V1, 'snapshot')).to.equal('ws://127.0.0.1:8011/v1/realtime?intent=quicksilver&model=snapshot');
+    });
+  });
+
   describe('path rules', () => {
     it('maps an empty path and / to /v1/realtime', () => {
       expect(url('https://h.example', {}, '')).to.equal('wss://h.example/v1/realtime');
