@@ -25,7 +25,6 @@ interface ActiveResponse {
   request: V2ResponseRequest;
   audio: boolean;
   stream: SpeechStream;
-  cutShort: boolean;
 }
 
 /** Status details of a simulated failed response. */
@@ -100,7 +99,7 @@ export class V2Responses {
         end: () => (cutShort ? this.finish('incomplete', { type: 'incomplete', reason: 'max_output_tokens' }) : this.finish('completed')),
       },
     );
-    this.current = { responseId, itemId, request, audio, stream, cutShort };
+    this.current = { responseId, itemId, request, audio, stream };
     stream.start();
   }
 
