@@ -1,3 +1,4 @@
+import { safeJsonStringify } from './safe-json.js';
 import type { SkipReason } from './protocol-strategy.js';
 import type { ErrorEvent } from './realtime-event.js';
 
@@ -52,7 +53,8 @@ export function serverErrorMessage(frame: JsonObject): string | undefined {
   if (direct !== undefined) return direct;
   const error = frame.error;
   if (isJsonObject(error) && typeof error.message === 'string') return error.message;
-  return error === undefined ? undefined : JSON.stringify(error);
+  // Never throws: a value nested deeper than the stack allows is written cut (safeJsonStringify).
+  return error === undefined ? undefined : safeJsonStringify(error);
 }
 
 /**

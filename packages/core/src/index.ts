@@ -23,6 +23,7 @@ export * from './realtime-tool.js';
 export * from './redact-url.js';
 export * from './realtime-event.js';
 export * from './realtime-url.js';
+export * from './safe-json.js';
 export * from './session-policy.js';
 export * from './session-settings.js';
 export * from './system-clock.js';

@@ -21,6 +21,14 @@ function timeoutMs(name: string): (value: unknown) => void {
   };
 }
 
+function delegateTimeoutMs(name: string): (value: unknown) => void {
+  return (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2147483647) {
+      throw new Error(`${name} must be a whole number of milliseconds from 0 (no limit) to 2147483647`);
+    }
+  };
+}
+
 function nonNegativeInt(name: string): (value: unknown) => void {
   return (value: unknown) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -311,6 +319,13 @@ export const parleyConfigSchema = {
         default: 64,
       },
     },
+    delegate: {
+      timeoutMs: {
+        doc: 'How long a bound HandoffDelegate may work on one delegation before its turn is aborted and finished with a failure text (ms; 0 = no limit).',
+        format: delegateTimeoutMs('realtime.delegate.timeoutMs'),
+        default: 120000,
+      },
+    },
     tools: {
       timeoutMs: {
         doc: 'How long a blocking or declared tool call may take before it is answered with a timeout error (ms, 1 to 2147483647).',
@@ -440,6 +455,7 @@ export interface ParleyConfig {
       alphaHeader: string;
     };
     queues: { audioIn: number; textIn: number; handoffOut: number; events: number; eventBytes: number; toolOut: number };
+    delegate: { timeoutMs: number };
     tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };
     transcript: { maxEntries: number; maxEntryChars: number };

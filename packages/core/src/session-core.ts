@@ -114,10 +114,16 @@ export class SessionCore {
 
   /** A delegation runner whose delegates answer into the handoff queue, aborted with `delegationAbort`. */
   createDelegationRunner(): DelegationRunner {
-    return new DelegationRunner(this.context.delegate, this.context.logger, this.delegationAbort.signal, {
-      output: (text, handoffId) => this.inputs.putOutput(text, handoffId),
-      finish: (handoffId) => this.inputs.putFinish(handoffId),
-    });
+    return new DelegationRunner(
+      this.context.delegate,
+      this.context.logger,
+      this.delegationAbort.signal,
+      {
+        output: (text, handoffId) => this.inputs.putOutput(text, handoffId),
+        finish: (handoffId) => this.inputs.putFinish(handoffId),
+      },
+      { timeoutMs: this.context.config.realtime.delegate.timeoutMs, clock: this.context.clock },
+    );
   }
 
   // ---- delivering ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { messageOf } from './error-message.js';
 import { isParleyError } from './parley-error.js';
 import { addUsage } from './usage-totals.js';
+import type { ProtocolStrategy } from './protocol-strategy.js';
 import type { SessionCore } from './session-core.js';
 import type { SessionReconnection } from './session-reconnection.js';
 import type { ConnectionListener } from './transport-factory.js';
@@ -61,7 +62,14 @@ export class SessionInbound {
     const stats = core.stats;
     stats.framesIn += 1;
     stats.bytesIn += text.length;
-    const decoded = core.strategy.decode(text);
+    let decoded: ReturnType<ProtocolStrategy['decode']>;
+    try {
+      decoded = core.strategy.decode(text);
+    } catch (error) {
+      // A decoder must not throw; if one does (a bug, a pathological frame), the frame is skipped and counted.
+      core.context.logger.warn('the protocol decoder threw; the frame is skipped', { error: messageOf(error), protocol: core.strategy.id });
+      decoded = 'invalid_fields';
+    }
     if (typeof decoded === 'string') {
       stats.skippedFrames += 1;
       stats.skippedByReason[decoded] += 1;

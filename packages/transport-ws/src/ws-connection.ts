@@ -239,7 +239,7 @@ export class WsConnection implements Connection {
     clearTimeout(this.closeTimer);
     this.closeTimer = undefined;
     if (!this.opened) return;
-    this.settings.logger?.debug('websocket closed', { url: this.settings.url, code });
+    this.log('debug', 'websocket closed', { url: this.settings.url, code });
     if (code === ABNORMAL_CLOSURE) {
       const error = new ParleyError(
         'ERR_CONNECTION_LOST',
@@ -318,7 +318,7 @@ export class WsConnection implements Connection {
       `the connection to ${url} was lost: no pong (and no other frame) within ${pongTimeoutMs} ms of a ping; ` +
         'the server or the network stopped responding (transport.ws.pongTimeoutMs)',
     );
-    this.settings.logger?.debug('websocket liveness check failed', { url, pongTimeoutMs });
+    this.log('debug', 'websocket liveness check failed', { url, pongTimeoutMs });
     // Dropped first: the peer is not answering, so no close frame (a close handshake would only wait).
     this.socket.terminate();
     this.end((listener) => listener.onError(error));
@@ -375,8 +375,17 @@ export class WsConnection implements Connection {
     }
   }
 
+  /** Logs without ever throwing into a socket event handler (a logger whose stream is gone must not crash the process). */
+  private log(level: 'debug' | 'error', message: string, fields: Record<string, unknown>): void {
+    try {
+      this.settings.logger?.[level](message, fields);
+    } catch {
+      // Nothing to do: the log line is lost, the connection goes on.
+    }
+  }
+
   private listenerFailed(error: unknown): void {
-    this.settings.logger?.error('the connection listener threw', {
+    this.log('error', 'the connection listener threw', {
       url: this.settings.url,
       error: this.settings.redact(describeError(error)),
     });
