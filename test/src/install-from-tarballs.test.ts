@@ -120,7 +120,11 @@ describe('Installing the packed packages into a fresh project, offline', functio
 
   describe('in a fresh project outside the workspace', () => {
     before(async function () {
-      const { manifest, lock } = offlineProject(packed, { dependencies: ['inversify'], devDependencies: ['typescript', '@types/node'] }, 'tarballs');
+      const { manifest, lock } = offlineProject(
+        packed,
+        { dependencies: ['inversify'], devDependencies: ['typescript', '@types/node'] },
+        'tarballs',
+      );
       writeJson(join(project, 'package.json'), manifest);
       writeJson(join(project, 'package-lock.json'), lock);
       const started = Date.now();
@@ -168,7 +172,9 @@ describe('Installing the packed packages into a fresh project, offline', functio
     it('the Quick start without a key says what to set, with no stack trace, and exits 1 (before any connection)', async () => {
       const run = await runIn(project, process.execPath, ['dist/quick-start.js'], userEnvironment(), 30_000);
       expect(run.code).to.equal(1);
-      expect(run.stderr).to.include('No API key: set OPENAI_API_KEY, or set PARLEY_REALTIME_URL to a local server (npx parley simulate).\n');
+      expect(run.stderr).to.include(
+        'No API key: set OPENAI_API_KEY, or set PARLEY_REALTIME_URL to a local server (npx parley simulate).\n',
+      );
       expect(run.stderr).not.to.match(/^\s+at /m);
       expect(run.stdout).to.equal('');
     });

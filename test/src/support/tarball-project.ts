@@ -185,7 +185,14 @@ export function offlineProject(
   };
   registry(extra.dependencies, dependencies);
   registry(extra.devDependencies, devDependencies);
-  const manifest: Manifest = { name: 'parley-install-check', version: '1.0.0', private: true, type: 'module', dependencies, devDependencies };
+  const manifest: Manifest = {
+    name: 'parley-install-check',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    dependencies,
+    devDependencies,
+  };
   const lock = {
     name: manifest.name,
     version: manifest.version,
@@ -218,7 +225,11 @@ export async function runIn(
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string };
-    return { code: typeof failure.code === 'number' ? failure.code : -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
+    return {
+      code: typeof failure.code === 'number' ? failure.code : -1,
+      stdout: failure.stdout ?? '',
+      stderr: failure.stderr ?? String(error),
+    };
   }
 }
 
