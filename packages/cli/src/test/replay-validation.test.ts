@@ -32,11 +32,19 @@ describe('parley replay: invalid scenario files', () => {
     expect(list.out).to.equal('');
     const empty = await replay({});
     expect(empty.code).to.equal(2);
-    expect(empty.err).to.equal(`error: ${join(dir, 'scenario.json')}: not a valid scenario:\n  protocol: is required\n  steps: is required\n`);
+    expect(empty.err).to.equal(
+      `error: ${join(dir, 'scenario.json')}: not a valid scenario:\n  protocol: is required\n  steps: is required\n`,
+    );
   });
 
   it('a step with "at":"soon" is refused, naming the step, instead of being dropped', async () => {
-    const result = await replay({ protocol: 'v2', steps: [{ at: 0, client: 'text', text: 'hi' }, { at: 'soon', client: 'close' }] });
+    const result = await replay({
+      protocol: 'v2',
+      steps: [
+        { at: 0, client: 'text', text: 'hi' },
+        { at: 'soon', client: 'close' },
+      ],
+    });
     expect(result.code).to.equal(2);
     expect(result.err).to.contain('\n  steps[1].at: must be a number\n');
   });

@@ -46,7 +46,10 @@ describe('scenario validation (JSON Schema of spec 05, 08 and 09)', () => {
         { ...valid, steps: [{ at: 0 }] },
         ['steps[0]: has no kind: give one of server, serverText, serverBinary, serverClose, client, transport'],
       ],
-      [{ ...valid, steps: [{ at: 0, server: { type: 'x' }, client: 'close' }] }, ['steps[0]: has server and client: a step does exactly one thing']],
+      [
+        { ...valid, steps: [{ at: 0, server: { type: 'x' }, client: 'close' }] },
+        ['steps[0]: has server and client: a step does exactly one thing'],
+      ],
       [{ ...valid, steps: [{ at: 0, client: 'audio' }] }, ['steps[0].data: is required']],
       [{ ...valid, steps: [{ at: 0, client: 'audio', data: 'AAAA', repeat: 0 }] }, ['steps[0].repeat: must be >= 1']],
       [{ ...valid, steps: [{ at: 0, client: 'playback', itemId: 'i' }] }, ['steps[0].playedMs: is required']],
@@ -54,7 +57,10 @@ describe('scenario validation (JSON Schema of spec 05, 08 and 09)', () => {
       [{ ...valid, steps: [{ at: 0, server: 'hello' }] }, ['steps[0].server: must be an object']],
       [{ ...valid, steps: [{ at: 0, serverBinary: 'not base64!' }] }, ['steps[0].serverBinary: must be base64']],
       [{ ...valid, steps: [{ at: 0, transport: 'jam' }] }, ['steps[0].transport: must be one of "stall", "unstall"']],
-      [{ ...valid, steps: [{ at: 0, client: 'toolOutput', callId: 'c' }] }, ['steps[0]: must have either output or error (a toolOutput step)']],
+      [
+        { ...valid, steps: [{ at: 0, client: 'toolOutput', callId: 'c' }] },
+        ['steps[0]: must have either output or error (a toolOutput step)'],
+      ],
       [{ ...valid, steps: [{ at: 0, client: 'finishTurn', handoffId: 7 }] }, ['steps[0].handoffId: must be a string']],
       [{ ...valid, endAt: '1s' }, ['endAt: must be a number']],
       [{ ...valid, protocol: '' }, ['protocol: must not be empty']],
@@ -76,8 +82,8 @@ describe('scenario validation (JSON Schema of spec 05, 08 and 09)', () => {
   it('reports every problem at once', () => {
     expect(validateScenario({ protocol: 2, steps: [{ at: 'soon', client: 'text' }], endAt: -5 })).to.deep.equal([
       'protocol: must be a string',
-      'steps[0].at: must be a number',
       'steps[0].text: is required',
+      'steps[0].at: must be a number',
       'endAt: must be >= 0',
     ]);
   });
