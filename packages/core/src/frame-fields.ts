@@ -1,3 +1,18 @@
+/**
+ * Readers for a protocol's `decode`: {@link parseFrame} turns a text frame into an object (or a
+ * {@link SkipReason}), and the `…Field` readers take typed values out of it, `undefined` when a
+ * field is absent or of another type, so a decoder returns `invalid_fields` instead of throwing.
+ * Together they keep the rule of every strategy: bad input is skipped and counted, never thrown.
+ * @example
+ * decode(frame: string): RealtimeEvent | SkipReason {
+ *   const message = parseFrame(frame);
+ *   if (typeof message === 'string') return message; // invalid_json / missing_type
+ *   if (message.type !== 'said') return 'unknown_type';
+ *   const text = stringField(message, 'text');
+ *   return text === undefined ? 'invalid_fields' : { type: 'outputTranscriptDelta', delta: text };
+ * }
+ * @module
+ */
 import { safeJsonStringify } from './safe-json.js';
 import type { SkipReason } from './protocol-strategy.js';
 import type { ErrorEvent } from './realtime-event.js';
@@ -35,6 +50,18 @@ export function stringField(object: JsonObject, key: string): string | undefined
 export function numberField(object: JsonObject, key: string): number | undefined {
   const value = object[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The boolean at `object[key]`, or `undefined` when absent or not a boolean. */
+export function booleanField(object: JsonObject, key: string): boolean | undefined {
+  const value = object[key];
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+/** The array at `object[key]`, or `undefined` when absent or not an array (its items unchecked). */
+export function arrayField(object: JsonObject, key: string): unknown[] | undefined {
+  const value = object[key];
+  return Array.isArray(value) ? value : undefined;
 }
 
 /** The object at `object[key]`, or `undefined`. */

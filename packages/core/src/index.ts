@@ -26,6 +26,7 @@ export * from './realtime-url.js';
 export * from './safe-json.js';
 export * from './session-policy.js';
 export * from './session-settings.js';
+export * from './skip-reasons.js';
 export * from './system-clock.js';
 export * from './tool-checks.js';
 export * from './tool-events.js';

@@ -2,6 +2,8 @@ export * from './in-memory-transport.js';
 export * from './recording-logger.js';
 export * from './scenario.js';
 export * from './scenario-check.js';
+export * from './scenario-schema.js';
+export * from './scenario-validation.js';
 export * from './scenario-runner.js';
 export * from './scripted-delegate.js';
 export * from './scripted-tool.js';

@@ -16,6 +16,7 @@ import {
 import { ContainerModule } from 'inversify';
 import { InMemoryTransport, type InMemoryConnection } from './in-memory-transport.js';
 import type { Scenario, ScenarioStep, TraceRecord } from './scenario.js';
+import { parseScenario } from './scenario-validation.js';
 import { ScriptedDelegate } from './scripted-delegate.js';
 import { declaredScenarioTool, ScriptedTool } from './scripted-tool.js';
 import { advanceVirtualClock, settle, VirtualClock } from './virtual-clock.js';
@@ -61,9 +62,12 @@ export function scenarioEnd(scenario: Scenario): number {
 /**
  * Plays a scenario through the real core, the real protocol strategy (from `options.modules`) and
  * the real delegation code, on an in-memory transport and a virtual clock, and returns the trace
- * (spec 05). Never throws for anything the scenario does: failures become `error` records.
+ * (spec 05). Never throws for anything the scenario does: failures become `error` records. A
+ * scenario that does not match the schema ({@link validateScenario}) throws an
+ * {@link InvalidScenarioError} naming every problem, before anything runs.
  */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<TraceRecord[]> {
+  parseScenario(scenario);
   const trace: TraceRecord[] = [];
   const clock = new VirtualClock();
   const transport = new InMemoryTransport();
