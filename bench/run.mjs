@@ -123,6 +123,7 @@ async function throughput() {
   const { port } = await server.next('ready', 10_000);
   const kinds = ['baseline', 'parley', 'parley-batches', 'peer'];
   const eps = { baseline: [], parley: [], 'parley-batches': [], peer: [] };
+  const cpuUs = { baseline: [], parley: [], 'parley-batches': [], peer: [] };
   const warmup = 50_000;
   try {
     for (let round = 0; round < plan.rounds; round += 1) {
@@ -133,6 +134,7 @@ async function throughput() {
         const result = await client.next('result', 120_000);
         await client.exited;
         eps[kind].push(result.eps);
+        cpuUs[kind].push((result.cpuMs * 1000) / plan.frames);
         line.push(`${kind} ${Math.round(result.eps).toLocaleString('en-US')}`);
       }
       log(`   round ${round + 1}: ${line.join(', ')} events/s`);
@@ -153,6 +155,11 @@ async function throughput() {
     ratio_vs_peer: round(parley / peer, 3),
     parley_batches_eps: Math.round(batches),
     ratio_vs_baseline_batches: round(batches / baseline, 3),
+    // Client CPU per event (the measured stream, user + system), µs, and the floor's ÷ Parley's: the
+    // same comparison as ratio_vs_baseline, less sensitive to a busy machine taking the core away.
+    baseline_cpu_us_per_event: round(median(cpuUs.baseline), 3),
+    parley_cpu_us_per_event: round(median(cpuUs.parley), 3),
+    cpu_ratio_vs_baseline: round(median(cpuUs.baseline) / median(cpuUs.parley), 3),
     rounds: {
       baseline: eps.baseline.map(Math.round),
       parley: eps.parley.map(Math.round),
@@ -200,6 +207,7 @@ async function outbound() {
     // Client CPU per frame (whole measured run), µs: what each frame costs beside the wall clock.
     bare_cpu_us_per_frame: round((median(cpuMs.bare) * 1000) / frames, 2),
     parley_cpu_us_per_frame: round((median(cpuMs.parley) * 1000) / frames, 2),
+    cpu_ratio_vs_bare: round(median(cpuMs.bare) / median(cpuMs.parley), 3),
     rounds: { bare: fps.bare.map(Math.round), parley: fps.parley.map(Math.round) },
     client: 'one batch of 32 frames per event-loop turn while fewer than 224 wait on the client side (see bench/README.md)',
   };
@@ -508,9 +516,11 @@ function printTable(r) {
     ['throughput.ratio_vs_baseline_batches', r.throughput?.ratio_vs_baseline_batches, '(eventBatches())', undefined],
     ['throughput.ratio_vs_baseline', r.throughput?.ratio_vs_baseline, t.ratio_vs_baseline.target, t.ratio_vs_baseline.pass],
     ['throughput.ratio_vs_peer', r.throughput?.ratio_vs_peer, t.ratio_vs_peer.target, t.ratio_vs_peer.pass],
+    ['throughput.cpu_ratio_vs_baseline', r.throughput?.cpu_ratio_vs_baseline, '(CPU/event)', undefined],
     ['outbound.bare_fps', r.outbound?.bare_fps, '', undefined],
     ['outbound.parley_fps', r.outbound?.parley_fps, '', undefined],
     ['outbound.ratio_vs_bare', r.outbound?.ratio_vs_bare, t.outbound_ratio.target, t.outbound_ratio.pass],
+    ['outbound.cpu_ratio_vs_bare', r.outbound?.cpu_ratio_vs_bare, '(CPU/frame)', undefined],
     ['concurrency.conversations', r.concurrency?.conversations, t.conversations.target, t.conversations.pass],
     [
       'concurrency.conversations_vs_floor',

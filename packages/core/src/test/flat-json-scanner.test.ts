@@ -109,7 +109,8 @@ const mutated = fc
     }
   });
 
-describe('FlatJsonScanner', () => {
+describe('FlatJsonScanner', function () {
+  this.timeout(60_000); // thousands of generated frames; a loaded machine must not fail them
   it('reads plain flat frames exactly as JSON.parse does (any key order, duplicates, unicode, numbers)', () => {
     const scanner = new FlatJsonScanner(KEYS);
     let plain = 0;
