@@ -14,7 +14,7 @@ import {
 import { wsTransportModule } from '@parley/transport-ws';
 import { streamAudioInput } from './audio-input.js';
 import { CommandDelegate, type DelegateFormat } from './command-delegate.js';
-import { checkConnectFiles } from './connect-files.js';
+import { checkConfigFiles, checkConnectFiles } from './connect-files.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
 import { recordingDelegate, SessionRecorder } from './session-recorder.js';
@@ -108,8 +108,16 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
   let config: ParleyConfig;
   let files: ReturnType<typeof checkConnectFiles>;
   try {
-    files = checkConnectFiles(options);
+    checkConfigFiles(options.config ?? []);
     config = loadConfig(options, environment.env);
+    for (const text of options.text ?? []) {
+      if (text.length > config.realtime.text.maxChars) {
+        throw new UsageError(
+          `--text: a message of ${text.length} characters is over the maximum of ${config.realtime.text.maxChars} (realtime.text.maxChars): split it, or raise the limit with --config`,
+        );
+      }
+    }
+    files = checkConnectFiles({ ...options, config: [] });
   } catch (error) {
     if (error instanceof UsageError) {
       fail(error.message);
