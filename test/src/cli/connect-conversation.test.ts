@@ -205,6 +205,25 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).to.equal(false);
   });
 
+  it('v1: a newer handoff supersedes the running delegation: its command is stopped and the newest answer is delivered', async () => {
+    const url = await serve({ protocol: 'v1', mode: 'demo', speed: 20, handoffLateMs: 50 });
+    const pids = join(dir, 'pids');
+    const result = await connect({
+      url,
+      protocol: 'v1',
+      text: ['please look up the weather', 'please look up the news'],
+      delegateCmd: `echo $$ >> ${pids}; read line; sleep 0.5; echo "answer for $PARLEY_HANDOFF_ID"`,
+      duration: 3,
+    });
+    expect(result.code).to.equal(0);
+    expect(result.out).to.contain('[delegation] handoff_2:');
+    const appends = messages().filter((message) => message.type === 'conversation.handoff.append');
+    expect(appends).to.deep.equal([
+      { type: 'conversation.handoff.append', handoff_id: 'handoff_2', output_text: '"Agent Final Message":\n\nanswer for handoff_2' },
+    ]);
+    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(alive(pid)).to.equal(false);
+  });
+
   it('the readable transcript escapes control characters; --json keeps the exact text', async () => {
     const hostile = 'hi \u001b]0;owned\u0007 \u001b]52;c;aGk=\u0007 \u001b[2J \u009b31m done';
     const replies = [
