@@ -184,7 +184,7 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
       'hold a live conversation with a realtime server (the OpenAI Realtime API, the simulator, or any server of the same dialects)',
     )
     .option('--url <url>', 'base URL of the server (realtime.url; default https://api.openai.com/v1)', url)
-    .option('--protocol <id>', 'protocol: v1 or v2 (realtime.protocol; default v2)')
+    .option('--protocol <id>', 'protocol: v1, v2 or live (realtime.protocol; default v2)')
     .option('--model <model>', 'model (realtime.model); "" lets the server choose')
     .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY); not needed for loopback servers')
     .option('--voice <voice>', 'output voice (default: the protocol default)')

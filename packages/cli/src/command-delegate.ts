@@ -35,6 +35,8 @@ interface Running {
   child: ChildProcess;
   /** Stops the command; the delegation then ends without a failure. */
   stop(): void;
+  /** Set when a newer delegation superseded this one (V1). */
+  superseded: boolean;
 }
 
 /** Sends `signal` to the process group led by `pid`; false when the group is gone. */
@@ -92,6 +94,11 @@ function parseLine(format: DelegateFormat, line: string): string {
  */
 export class CommandDelegate implements HandoffDelegate {
   private readonly running = new Set<Running>();
+  /**
+   * Superseded delegations whose commands are stopped but whose turns are not finished yet: V1
+   * finishing a turn clears the active (newest) handoff, so they finish only after the newest one.
+   */
+  private held: (() => void)[] = [];
   private readonly exitHook = (): void => this.killAll();
 
   constructor(private readonly options: CommandDelegateOptions) {}
@@ -106,6 +113,14 @@ export class CommandDelegate implements HandoffDelegate {
     for (const running of [...this.running]) running.stop();
   }
 
+  /** Finishes the superseded delegations held back (the newest one has finished). */
+  private release(): void {
+    const held = this.held;
+    this.held = [];
+    // After the newest turn's finish has gone through the core.
+    setImmediate(() => held.forEach((resolve) => resolve()));
+  }
+
   /** Kills every running command's group at once (SIGKILL); for process exit. */
   killAll(): void {
     for (const running of this.running) if (running.child.pid !== undefined) signalGroup(running.child.pid, 'SIGKILL');
@@ -115,7 +130,12 @@ export class CommandDelegate implements HandoffDelegate {
     const timeoutMs = this.options.timeoutMs ?? 60000;
     const graceMs = this.options.graceMs ?? 1000;
     const format = this.options.format ?? 'plain';
-    if (this.options.supersede) this.stopAll();
+    if (this.options.supersede) {
+      for (const running of [...this.running]) {
+        running.superseded = true;
+        running.stop();
+      }
+    }
     return new Promise<void>((resolve, reject) => {
       const child = spawn(this.options.command, {
         shell: true,
@@ -139,6 +159,7 @@ export class CommandDelegate implements HandoffDelegate {
       };
       const entry: Running = {
         child,
+        superseded: false,
         stop: () => {
           if (stopped) return;
           stopped = true;
@@ -166,7 +187,12 @@ export class CommandDelegate implements HandoffDelegate {
         this.running.delete(entry);
         if (this.running.size === 0) process.removeListener('exit', this.exitHook);
         if (error !== undefined) reject(error);
-        else resolve();
+        else if (entry.superseded && !turn.signal.aborted && this.running.size > 0) {
+          // Finish after the newest delegation, so this turn's finish cannot end the newest handoff.
+          this.held.push(resolve);
+          turn.signal.addEventListener('abort', () => resolve(), { once: true });
+        } else resolve();
+        if (this.running.size === 0) this.release();
       };
       child.stdin?.on('error', () => undefined);
       child.stdout?.setEncoding('utf8');

@@ -12,9 +12,9 @@ import {
   type StartOptions,
 } from '@parley/core';
 import { wsTransportModule } from '@parley/transport-ws';
-import { streamAudioInput } from './audio-input.js';
+import { streamAudioInput, TRAILING_SILENCE_MS } from './audio-input.js';
 import { CommandDelegate, type DelegateFormat } from './command-delegate.js';
-import { checkConnectFiles } from './connect-files.js';
+import { checkConfigFiles, checkConnectFiles } from './connect-files.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
 import { recordingDelegate, SessionRecorder } from './session-recorder.js';
@@ -108,8 +108,16 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
   let config: ParleyConfig;
   let files: ReturnType<typeof checkConnectFiles>;
   try {
-    files = checkConnectFiles(options);
+    checkConfigFiles(options.config ?? []);
     config = loadConfig(options, environment.env);
+    for (const text of options.text ?? []) {
+      if (text.length > config.realtime.text.maxChars) {
+        throw new UsageError(
+          `--text: a message of ${text.length} characters is over the maximum of ${config.realtime.text.maxChars} (realtime.text.maxChars): split it, or raise the limit with --config`,
+        );
+      }
+    }
+    files = checkConnectFiles({ ...options, config: [] });
   } catch (error) {
     if (error instanceof UsageError) {
       fail(error.message);
@@ -225,11 +233,21 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       await manager.requestResponse();
     }
     if (files.input !== undefined && !stopRequested && manager.running) {
+      const turnDetection = config.realtime.protocol === 'v2' ? config.realtime.v2.turnDetection : undefined;
+      const pushToTalk = turnDetection?.type === 'none';
       await streamAudioInput(manager, files.input, {
         stopped: () => stopRequested || !manager.running,
         stop,
         sent: (frame) => recorder?.input({ client: 'audio', ...frame }),
+        trailingSilenceMs: pushToTalk ? 0 : Math.max(TRAILING_SILENCE_MS, (turnDetection?.silenceDurationMs ?? 0) + 1000),
       });
+      if (pushToTalk && !stopRequested && manager.running) {
+        // Turn detection off (push-to-talk): the end of the file is the end of the turn.
+        recorder?.input({ client: 'commitInput' });
+        await manager.commitInput();
+        recorder?.input({ client: 'requestResponse' });
+        await manager.requestResponse();
+      }
       const before = responseStarts;
       const waitMs = options.noResponseAfterMs ?? 5000;
       void waitOrStop(waitMs, stop).then((result) => {

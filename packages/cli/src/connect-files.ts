@@ -36,14 +36,9 @@ function checkWritable(flag: string, path: string): void {
   }
 }
 
-/**
- * Checks every file option before anything connects, so a bad file is a usage error (exit 2) that
- * names the option, the file and the problem: `--config` files must be readable JSON objects, `--in`
- * a WAV file Parley can decode (read whole here), `--out` and `--record` writable (both are created
- * now; `--out` stays open and is written as audio arrives).
- */
-export function checkConnectFiles(options: ConnectFileOptions): ConnectFiles {
-  for (const file of options.config ?? []) {
+/** Checks `--config` files: each must be readable and hold one JSON object (a usage error names the file). */
+export function checkConfigFiles(files: readonly string[]): void {
+  for (const file of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -60,6 +55,16 @@ export function checkConnectFiles(options: ConnectFileOptions): ConnectFiles {
       throw new UsageError(`--config ${file}: a config file holds one JSON object`);
     }
   }
+}
+
+/**
+ * Checks every file option before anything connects, so a bad file is a usage error (exit 2) that
+ * names the option, the file and the problem: `--config` files must be readable JSON objects, `--in`
+ * a WAV file Parley can decode (read whole here), `--out` and `--record` writable (both are created
+ * now; `--out` stays open and is written as audio arrives).
+ */
+export function checkConnectFiles(options: ConnectFileOptions): ConnectFiles {
+  checkConfigFiles(options.config ?? []);
   const files: ConnectFiles = {};
   if (options.in !== undefined) {
     try {

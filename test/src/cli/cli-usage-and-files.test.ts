@@ -133,6 +133,7 @@ describe('parley: usage errors, exit codes and file options', function () {
       [['connect', '--url', url, '--delegate-format', 'xml'], /Allowed choices are plain, json/],
       [['connect', '--url', url, '--duration', 'soon'], /not a number of seconds: soon/],
       [['simulate', '--speed', '0'], /not a positive number: 0/],
+      [['connect', '--url', url, '--text', 'x'.repeat(70000)], /--text: a message of 70000 characters is over the maximum of 65536/],
     ];
     for (const [args, message] of cases) {
       const result = await run(args);

@@ -70,6 +70,23 @@ describe('parley connect: audio input, the heard text, delegate commands, the tr
     });
   }
 
+  it('v2 with turn detection none (push-to-talk): the end of --in commits the input and asks for a response', async () => {
+    const url = await serve({ protocol: 'v2', mode: 'demo', speed: 20, heard: ['what time is it'] });
+    const input = join(dir, 'question.wav');
+    writeSpeechWav(input, 'what time is it');
+    const config = join(dir, 'push-to-talk.json');
+    writeFileSync(config, JSON.stringify({ realtime: { v2: { turnDetection: { type: 'none' } } } }));
+    const result = await connect({ url, protocol: 'v2', in: input, config: [config], duration: 1.5 });
+    expect(result.code).to.equal(0);
+    expect(result.out).to.contain('assistant: You said: what time is it.');
+    const types = messages().map((message) => message.type);
+    const commit = types.indexOf('input_audio_buffer.commit');
+    expect(commit).to.be.greaterThan(0);
+    expect(types[commit - 1]).to.equal('input_audio_buffer.append');
+    expect(types[commit + 1]).to.equal('response.create');
+    expect(types.lastIndexOf('input_audio_buffer.append')).to.be.below(commit);
+  });
+
   it('says so when no response starts within a few seconds after the input ended', async () => {
     const url = await serve({ protocol: 'v2', mode: 'scripted', replies: [] });
     const input = join(dir, 'question.wav');
@@ -203,6 +220,25 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       '"Agent Final Message":\n\nThe background agent failed: the delegate command timed out after 500 ms',
     );
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).to.equal(false);
+  });
+
+  it('v1: a newer handoff supersedes the running delegation: its command is stopped and the newest answer is delivered', async () => {
+    const url = await serve({ protocol: 'v1', mode: 'demo', speed: 20, handoffLateMs: 50 });
+    const pids = join(dir, 'pids');
+    const result = await connect({
+      url,
+      protocol: 'v1',
+      text: ['please look up the weather', 'please look up the news'],
+      delegateCmd: `echo $$ >> ${pids}; read line; sleep 0.5; echo "answer for $PARLEY_HANDOFF_ID"`,
+      duration: 3,
+    });
+    expect(result.code).to.equal(0);
+    expect(result.out).to.contain('[delegation] handoff_2:');
+    const appends = messages().filter((message) => message.type === 'conversation.handoff.append');
+    expect(appends).to.deep.equal([
+      { type: 'conversation.handoff.append', handoff_id: 'handoff_2', output_text: '"Agent Final Message":\n\nanswer for handoff_2' },
+    ]);
+    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(alive(pid)).to.equal(false);
   });
 
   it('the readable transcript escapes control characters; --json keeps the exact text', async () => {

@@ -145,13 +145,18 @@ describe('CommandDelegate (--delegate-cmd)', function () {
     const [older] = (await pidsIn(pids, 1)) as [number];
     const second = turn();
     const secondDone = delegate.delegate({ handoffId: 'handoff_2', text: 'two', transcript: [] }, second);
-    await firstDone;
+    let firstSettled = false;
+    void firstDone.then(() => (firstSettled = true));
     const [, newer] = (await pidsIn(pids, 2)) as [number, number];
+    await pause(200);
     expect(alive(older), 'the superseded command').to.equal(false);
     expect(alive(newer), 'the newest command').to.equal(true);
     expect(first.outputs).to.deep.equal([]);
+    // V1 finishing a turn ends the newest handoff: the superseded turn finishes only after the newest.
+    expect(firstSettled, 'the superseded turn is held until the newest finishes').to.equal(false);
     delegate.stopAll();
     await secondDone;
+    await firstDone;
     expect(alive(newer)).to.equal(false);
   });
 
