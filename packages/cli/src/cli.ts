@@ -13,7 +13,14 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function protocolId(value: string): 'v1' | 'v2' {
+function protocolId(value: string): 'v1' | 'v2' | 'live' {
+  if (value !== 'v1' && value !== 'v2' && value !== 'live') {
+    throw new CommanderError(2, 'parley.usage', `--protocol must be v1, v2 or live, got ${value}`);
+  }
+  return value;
+}
+
+function demoProtocolId(value: string): 'v1' | 'v2' {
   if (value !== 'v1' && value !== 'v2') throw new CommanderError(2, 'parley.usage', `--protocol must be v1 or v2, got ${value}`);
   return value;
 }
@@ -91,7 +98,7 @@ export function buildProgram(output: Output, exit: { code: number }): Command {
   program
     .command('demo')
     .description('the whole story in one command: the embedded simulator, a scripted user, a built-in agent, a live timeline')
-    .option('--protocol <id>', 'run only v1 or v2 (default: v1, then v2)', protocolId)
+    .option('--protocol <id>', 'run only v1 or v2 (default: v1, then v2)', demoProtocolId)
     .option('--out <wav>', 'where to write the assistant audio', 'demo-output.wav')
     .option('--delegate-cmd <command>', 'use this command as the background agent instead of the built-in one')
     .addHelpText(
@@ -109,8 +116,8 @@ summary from stats(). Needs no API key and no network.`,
 
   program
     .command('simulate')
-    .description('run the realtime simulator (v1 or v2) on loopback for your own tests, until Ctrl-C')
-    .option('--protocol <id>', 'v1 or v2', protocolId, 'v2')
+    .description('run the realtime simulator (v1, v2 or live) on loopback for your own tests, until Ctrl-C')
+    .option('--protocol <id>', 'v1, v2 or live (the OpenAI Live API)', protocolId, 'v2')
     .option('--port <port>', 'port to listen on (default: a free one, printed)', port)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--script <file>', 'scripted mode: a JSON file of reply batches (batch i after the (i+1)-th client message)')
@@ -132,17 +139,26 @@ The simulator does not recognise speech: its energy VAD notices when you speak, 
 --heard texts in order (default "Hello, can you hear me?"). To hand off from audio, e.g.:
   parley simulate --protocol v2 --port 8011 --heard "please look up the weather in Paris"`,
     )
-    .action(async (options: { protocol: 'v1' | 'v2'; port?: number; host: string; script?: string; speed?: number; heard: string[] }) => {
-      const interruption = watchInterruption();
-      try {
-        const running = await runSimulateCommand({ ...options, heard: options.heard.length > 0 ? options.heard : undefined }, output);
-        await interruption.requested;
-        await running.close();
-      } finally {
-        interruption.dispose();
-      }
-      exit.code = 0;
-    });
+    .action(
+      async (options: {
+        protocol: 'v1' | 'v2' | 'live';
+        port?: number;
+        host: string;
+        script?: string;
+        speed?: number;
+        heard: string[];
+      }) => {
+        const interruption = watchInterruption();
+        try {
+          const running = await runSimulateCommand({ ...options, heard: options.heard.length > 0 ? options.heard : undefined }, output);
+          await interruption.requested;
+          await running.close();
+        } finally {
+          interruption.dispose();
+        }
+        exit.code = 0;
+      },
+    );
 
   program
     .command('replay')

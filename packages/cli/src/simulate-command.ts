@@ -4,8 +4,8 @@ import type { Output } from './replay-command.js';
 
 /** Options of `parley simulate`. */
 export interface SimulateOptions {
-  /** The dialect to speak: `v1` (quicksilver) or `v2` (OpenAI Realtime GA events). */
-  protocol: 'v1' | 'v2';
+  /** The dialect to speak: `v1` (quicksilver), `v2` (OpenAI Realtime GA events) or `live` (the OpenAI Live API). */
+  protocol: 'v1' | 'v2' | 'live';
   /** Port to listen on; default 0 (a free port, printed). */
   port?: number;
   /** Interface to listen on; default `127.0.0.1`. */
@@ -49,7 +49,12 @@ function describeMode(options: SimulateOptions, replies: unknown[][] | undefined
   if (replies !== undefined) {
     return `scripted mode: ${replies.length} reply batch(es) from ${options.script}; batch i is sent after the (i+1)-th client message`;
   }
-  const handoff = options.protocol === 'v2' ? 'a background_agent function call' : 'conversation.handoff.requested';
+  const handoff =
+    options.protocol === 'v2'
+      ? 'a background_agent function call'
+      : options.protocol === 'live'
+        ? 'session.delegation.created, its last words arriving late'
+        : 'conversation.handoff.requested';
   const heard = (options.heard ?? []).length > 0 ? (options.heard as string[]) : ['Hello, can you hear me?'];
   return (
     `demo mode (answers stream at ${options.speed ?? 1}x real time): it answers "You said: ..."; ` +
@@ -86,7 +91,7 @@ export async function runSimulateCommand(options: SimulateOptions, output: Outpu
   simulator.on('rejected', (handshake) => {
     output.err(`refused a handshake on ${handshake.path}: ${handshake.status} ${handshake.body ?? ''}\n`);
   });
-  const wsUrl = `${url.replace(/^http/, 'ws')}/v1/realtime`;
+  const wsUrl = `${url.replace(/^http/, 'ws')}${options.protocol === 'live' ? '/v1/live/sessions' : '/v1/realtime'}`;
   output.out(
     [
       `Parley realtime simulator (${options.protocol}) listening on ${url} (pid ${process.pid})`,

@@ -151,7 +151,7 @@ describe('parley: usage errors, exit codes and file options', function () {
     expect(version).to.deep.equal({ code: 0, out: `${manifest.version}\n`, err: '' });
     const help = await run(['simulate', '--help']);
     expect(help.code).to.equal(0);
-    expect(help.out).to.match(/--protocol <id> +v1 or v2 \(default: "v2"\)/);
+    expect(help.out).to.match(/--protocol <id> +v1, v2 or live \(the OpenAI Live API\) \(default: "v2"\)/);
     expect(help.out).not.to.contain('required');
     expect(help.out).to.contain('--heard <text>');
     expect(help.out).to.contain('does not recognise speech');

@@ -174,6 +174,31 @@ describe('LiveProtocolStrategy (spec 08 "Connection", "First client message", "C
     });
   });
 
+  describe('configuration', () => {
+    it('realtime.live.* defaults, PARLEY_LIVE_DELEGATION_GRACE_MS, and strict validation', () => {
+      expect(loadParleyConfig().realtime.live).to.deep.equal({
+        delegation: 'client',
+        responses: {},
+        delegationGraceMs: 1000,
+        appendTokenBudget: 450,
+        replyPrompt: "Respond to the user's latest message now.",
+        startTimeoutMs: 10000,
+        closeTimeoutMs: 10000,
+        alphaHeader: 'auto',
+      });
+      expect(loadParleyConfig({}, { env: { PARLEY_LIVE_DELEGATION_GRACE_MS: '250' } }).realtime.live.delegationGraceMs).to.equal(250);
+      for (const bad of [
+        { appendTokenBudget: 501 },
+        { appendTokenBudget: 0 },
+        { delegationGraceMs: -1 },
+        { startTimeoutMs: 0 },
+        { delegation: 'x' },
+      ]) {
+        expect(failure(() => loadParleyConfig({ realtime: { live: bad as never } })).code).to.equal('ERR_INVALID_CONFIG');
+      }
+    });
+  });
+
   describe('parserLiveModule', () => {
     it('binds the live strategy as a singleton ProtocolStrategy beside others', () => {
       const container = createParleyContainer({ config: { log: { level: 'silent' } }, modules: [parserLiveModule] });

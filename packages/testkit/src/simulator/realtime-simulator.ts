@@ -18,10 +18,13 @@ import type { DialectContext, SimulatorDialect } from './simulator-dialect.js';
 import { resolveSimulatorOptions, type RealtimeSimulatorOptions, type ResolvedSimulatorOptions } from './simulator-options.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { V1Dialect } from './v1-dialect.js';
+import { LiveDialect } from './live-dialect.js';
 import { V2Dialect } from './v2-dialect.js';
 
 /** The only path the simulator serves, as the real APIs. */
 export const SIMULATOR_PATH = '/v1/realtime';
+/** The path the `live` simulator serves (the Live API's). */
+export const SIMULATOR_LIVE_PATH = '/v1/live/sessions';
 
 /** Events of a {@link RealtimeSimulator}, emitted synchronously as things happen. */
 export interface RealtimeSimulatorEvents {
@@ -176,10 +179,16 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
   }
 
   private check(handshake: SimulatorHandshake): { status: number; body: string } | undefined {
+    const intent = handshake.query['intent'];
+    if (this.options.protocol === 'live') {
+      if (handshake.path !== SIMULATOR_LIVE_PATH) {
+        return { status: 404, body: `unknown path ${handshake.path}: the live simulator serves ${SIMULATOR_LIVE_PATH}` };
+      }
+      return intent === undefined ? undefined : { status: 400, body: 'the live simulator takes no intent in the query' };
+    }
     if (handshake.path !== SIMULATOR_PATH) {
       return { status: 404, body: `unknown path ${handshake.path}: the realtime simulator serves ${SIMULATOR_PATH}` };
     }
-    const intent = handshake.query['intent'];
     if (this.options.protocol === 'v1' && intent !== 'quicksilver') {
       return { status: 400, body: 'the v1 (quicksilver) simulator requires intent=quicksilver in the query' };
     }
@@ -207,6 +216,7 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       sessionId: connection.sessionId,
       query: handshake.query,
       send: (event) => connection.send(event),
+      close: (code, reason) => connection.close(code, reason),
     };
     this.connections.push(connection);
     this.live.add(connection);
@@ -216,6 +226,7 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
 
   private dialect(context: DialectContext): SimulatorDialect {
     if (this.options.mode === 'scripted') return new ScriptedDialect(context);
+    if (this.options.protocol === 'live') return new LiveDialect(context);
     return this.options.protocol === 'v1' ? new V1Dialect(context) : new V2Dialect(context);
   }
 }

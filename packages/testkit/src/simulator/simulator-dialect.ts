@@ -16,6 +16,8 @@ export interface DialectContext {
   readonly query: Readonly<Record<string, string>>;
   /** Sends one server event: an object as one JSON text frame, a string as a raw text frame. */
   send(event: object | string): void;
+  /** Closes the connection with a close frame (default 1000). */
+  close(code?: number, reason?: string): void;
 }
 
 /** A client frame as received: parsed JSON, or the parse failure. */

@@ -2,7 +2,7 @@ import { defaultDemoAnswer } from './demo-model.js';
 import type { EnergyVadOptions } from './energy-vad.js';
 
 /** The realtime dialect a simulator speaks (spec 02 and 03). */
-export type SimulatorProtocol = 'v1' | 'v2';
+export type SimulatorProtocol = 'v1' | 'v2' | 'live';
 
 /** How a simulator decides what to send. */
 export type SimulatorMode = 'scripted' | 'demo';
@@ -120,8 +120,8 @@ export interface ResolvedSimulatorOptions {
 
 /** Fills the defaults and validates; throws a `TypeError` that names the bad option. */
 export function resolveSimulatorOptions(options: RealtimeSimulatorOptions): ResolvedSimulatorOptions {
-  if (options.protocol !== 'v1' && options.protocol !== 'v2') {
-    throw new TypeError(`simulator protocol must be "v1" or "v2", got ${JSON.stringify(options.protocol)}`);
+  if (options.protocol !== 'v1' && options.protocol !== 'v2' && options.protocol !== 'live') {
+    throw new TypeError(`simulator protocol must be "v1", "v2" or "live", got ${JSON.stringify(options.protocol)}`);
   }
   const mode = options.mode ?? (options.replies !== undefined ? 'scripted' : 'demo');
   if (mode !== 'scripted' && mode !== 'demo')

@@ -60,7 +60,10 @@ describe('RealtimeSimulator server (handshake, scripted mode, lifecycle)', funct
     });
 
     it('rejects invalid options with a TypeError', () => {
-      expect(() => new RealtimeSimulator({ protocol: 'v3' as 'v1' })).to.throw(TypeError, 'simulator protocol must be "v1" or "v2"');
+      expect(() => new RealtimeSimulator({ protocol: 'v3' as 'v1' })).to.throw(
+        TypeError,
+        'simulator protocol must be "v1", "v2" or "live"',
+      );
       expect(() => new RealtimeSimulator({ protocol: 'v2', speed: 0 })).to.throw(TypeError, 'speed');
       expect(() => new RealtimeSimulator({ protocol: 'v2', replies: [{}] as unknown as unknown[][] })).to.throw(TypeError, 'replies');
     });
