@@ -173,6 +173,19 @@ describe('V2 tools: batches and response requests (spec 09 §8.3, the examples)'
     ]);
   });
 
+  it('cut off, the GA way: response.done with status cancelled closes the batch as interrupted; nothing is requested', async () => {
+    const trace = await run(
+      [{ name: 'get_weather', replies: reply(0, 'never used') }],
+      [
+        created(10, 'resp_1'),
+        speech(18),
+        outputItemDone(20, 'call_c', 'get_weather', 'resp_1', 'incomplete'),
+        done(25, 'resp_1', 'cancelled'),
+      ],
+    );
+    expect(wire(trace)).to.deep.equal(['20 conversation.item.create output(call_c)']);
+  });
+
   it('outside a response: the call is its own batch, answered and followed by one response.create', async () => {
     const trace = await run([{ name: 't', replies: reply(10, 'x') }], [itemDone(20, 'call_1', 't')]);
     expect(wire(trace)).to.deep.equal(['30 conversation.item.create output(call_1)', '30 response.create']);

@@ -80,6 +80,8 @@ export interface ProtocolHarnessOptions {
   delegate?: HandoffDelegate;
   /** A logger to use instead of a fresh {@link RecordingLogger}. */
   logger?: RecordingLogger;
+  /** More modules (e.g. bound tools), loaded after the parsers; they may use the harness clock. */
+  modules?: (clock: VirtualClock) => ContainerModule[];
 }
 
 /**
@@ -107,7 +109,11 @@ export function createProtocolHarness(protocol: string, options: ProtocolHarness
   });
   // The core checks the API key for every transport (spec 04): like the scenario runner, the harness carries a test key.
   const config: ParleyConfigInput = { ...options.config, realtime: { apiKey: 'test-key', ...options.config?.realtime, protocol } };
-  const container = createParleyContainer({ config, before: [testModule], modules: [parserV1Module, parserV2Module] });
+  const container = createParleyContainer({
+    config,
+    before: [testModule],
+    modules: [parserV1Module, parserV2Module, ...(options.modules?.(clock) ?? [])],
+  });
   const manager = container.get(ConversationManager);
   const strategy =
     container.getAll(ProtocolStrategy).find((candidate) => candidate.id === protocol) ?? container.getAll(ProtocolStrategy)[0];
