@@ -293,4 +293,28 @@ describe('live conversations through the core (spec 08 A1-A9, Start, Close)', ()
     });
     expect(h.transport.requests).to.have.length(0);
   });
+  it('commitInput and clearInput are rejected at call time with ERR_UNSUPPORTED, nothing queued (the server takes turns)', async () => {
+    const h = liveHarness();
+    await started(h);
+    expect(await rejection(h.manager.commitInput())).to.deep.equal({
+      code: 'ERR_UNSUPPORTED',
+      message: 'commitInput is not supported by protocol live',
+    });
+    expect(await rejection(h.manager.clearInput())).to.deep.equal({
+      code: 'ERR_UNSUPPORTED',
+      message: 'clearInput is not supported by protocol live',
+    });
+    await settle();
+    expect(h.wire()).to.have.length(1);
+    expect(h.manager.stats().queued).to.deep.include({ textIn: 0 });
+  });
+
+  it('an audio format other than pcm16 fails the start with ERR_INVALID_SESSION; nothing is connected', async () => {
+    const h = liveHarness({ realtime: { audio: { format: 'pcmu' } } });
+    expect(await rejection(h.manager.start())).to.deep.equal({
+      code: 'ERR_INVALID_SESSION',
+      message: 'audio format `pcmu` is not supported for live; use pcm16',
+    });
+    expect(h.transport.requests).to.have.length(0);
+  });
 });
