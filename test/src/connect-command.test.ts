@@ -156,6 +156,53 @@ describe('parley connect, end to end against the simulator', function () {
     for (const frame of frames.slice(10)) expect(Buffer.from(frame.audio as string, 'base64').every((byte) => byte === 0)).to.equal(true);
   });
 
+  it('--transcription-model, --turn-detection, --noise-reduction, --audio-format set the v2 session.update', async () => {
+    const url = await serve({ protocol: 'v2', mode: 'scripted', replies: [] });
+    const result = await connect({
+      url,
+      protocol: 'v2',
+      transcriptionModel: 'whisper-1',
+      turnDetection: 'semantic_vad',
+      noiseReduction: 'far_field',
+      audioFormat: 'pcmu',
+      duration: 0,
+    });
+    expect(result.code).to.equal(0);
+    const first = simulator?.connections[0]?.messages[0] as { type: string; session: { audio: Record<string, unknown> } };
+    expect(first.type).to.equal('session.update');
+    expect(first.session.audio).to.deep.equal({
+      input: {
+        format: { type: 'audio/pcmu' },
+        transcription: { model: 'whisper-1' },
+        noise_reduction: { type: 'far_field' },
+        turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true, create_response: true },
+      },
+      output: { format: { type: 'audio/pcmu' }, voice: 'marin' },
+    });
+  });
+
+  it('--turn-detection none (push-to-talk): the end of --in commits the input and asks for a response', async () => {
+    const url = await serve({ protocol: 'v2', mode: 'scripted', replies: [] });
+    const input = join(dir, 'ptt.wav');
+    const wav = new wavefile.WaveFile();
+    wav.fromScratch(1, 24000, '16', new Int16Array(2400));
+    writeFileSync(input, wav.toBuffer());
+    const result = await connect({ url, protocol: 'v2', turnDetection: 'none', transcriptionModel: '', in: input, duration: 0 });
+    expect(result.code).to.equal(0);
+    const types = ((simulator?.connections[0]?.messages ?? []) as { type: string }[]).map((message) => message.type);
+    const first = simulator?.connections[0]?.messages[0] as { session: { audio: { input: Record<string, unknown> } } };
+    expect(first.session.audio.input.turn_detection).to.equal(null);
+    expect(first.session.audio.input).to.not.have.property('transcription');
+    expect(types.slice(-2)).to.deep.equal(['input_audio_buffer.commit', 'response.create']);
+    expect(types.filter((type) => type === 'input_audio_buffer.append')).to.have.length(5); // no trailing silence: the release ends the turn
+  });
+
+  it('a G.711 --audio-format with --in or --out is a usage error (exit 2): those are PCM16 WAV files', async () => {
+    const result = await connect({ url: 'http://127.0.0.1:9', protocol: 'v2', audioFormat: 'pcma', out: join(dir, 'x.wav') });
+    expect(result.code).to.equal(2);
+    expect(result.err).to.contain('--in and --out read and write PCM16 WAV files; with audio format pcma');
+  });
+
   it('a failed start exits 1 with the error (nothing listening)', async () => {
     const url = await serve({ protocol: 'v2' });
     await simulator?.close();

@@ -31,9 +31,10 @@ function keysOf(cell: string): string[] {
   return keys;
 }
 
-/** The documented default as a value: `none (…)` and `protocol default` are `""` (unset). */
+/** The documented default as a value: `none (…)` and `protocol default` are `""` (unset); `not set (…)` is `undefined` (omitted). */
 function valueOf(text: string): unknown {
   const plain = text.replace(/`/g, '').trim();
+  if (plain.startsWith('not set')) return undefined;
   if (plain.startsWith('none') || plain === 'protocol default' || plain.startsWith('""')) return '';
   if (plain === '{}') return {};
   if (plain === 'true' || plain === 'false') return plain === 'true';

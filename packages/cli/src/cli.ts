@@ -226,6 +226,22 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
     )
     .option('--delegate-timeout <seconds>', 'kill a delegate command after this long (default 60)', positiveSeconds)
     .option('--record <file>', 'record the session as a scenario file for `parley replay` (no secrets), as it goes', once('--record'))
+    .option('--transcription-model <model>', 'v2 input transcription model (default gpt-4o-mini-transcribe); "" turns it off')
+    .addOption(
+      new Option('--turn-detection <type>', 'v2 turn detection; none = push-to-talk (--in is committed when the file ends)').choices([
+        'server_vad',
+        'semantic_vad',
+        'none',
+      ]),
+    )
+    .addOption(
+      new Option('--audio-format <format>', 'audio format in and out (pcmu/pcma: G.711 8 kHz, v2 only; --in/--out need pcm16)').choices([
+        'pcm16',
+        'pcmu',
+        'pcma',
+      ]),
+    )
+    .addOption(new Option('--noise-reduction <type>', 'v2 input noise reduction').choices(['near_field', 'far_field', 'off']))
     .option('--allow-insecure', 'allow ws:// or http:// to non-loopback hosts')
     .option('--config <file>', 'load a JSON config file (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level on stderr (default error)').choices(LOG_LEVELS))

@@ -46,6 +46,14 @@ export interface ConnectOptions {
   allowInsecure?: boolean;
   logLevel?: string;
   config?: string[];
+  /** `realtime.v2.transcription.model` (`""` turns input transcription off). */
+  transcriptionModel?: string;
+  /** `realtime.v2.turnDetection.type`: `server_vad`, `semantic_vad` or `none` (push-to-talk: `--in` is committed when it ends). */
+  turnDetection?: string;
+  /** `realtime.audio.format`: `pcm16`, `pcmu` or `pcma` (G.711 works with `--text`; `--in`/`--out` are PCM16 WAV). */
+  audioFormat?: string;
+  /** `realtime.v2.noiseReduction`: `near_field`, `far_field` or `off`. */
+  noiseReduction?: string;
   /** How long to wait for a response after `--in` ended before saying none started (ms, default 5000). */
   noResponseAfterMs?: number;
 }
@@ -67,6 +75,12 @@ function loadConfig(options: ConnectOptions, env: Record<string, string | undefi
   if (options.url !== undefined) realtime.url = options.url;
   if (options.protocol !== undefined) realtime.protocol = options.protocol;
   if (options.model !== undefined) realtime.model = options.model;
+  if (options.audioFormat !== undefined) realtime.audio = { format: options.audioFormat };
+  const v2: Record<string, unknown> = {};
+  if (options.transcriptionModel !== undefined) v2.transcription = { model: options.transcriptionModel };
+  if (options.turnDetection !== undefined) v2.turnDetection = { type: options.turnDetection };
+  if (options.noiseReduction !== undefined) v2.noiseReduction = options.noiseReduction;
+  if (Object.keys(v2).length > 0) realtime.v2 = v2;
   if (options.allowInsecure) (overrides.transport as { ws: Record<string, unknown> }).ws.allowInsecure = true;
   (overrides.log as Record<string, unknown>).level = options.logLevel ?? env.PARLEY_LOG_LEVEL ?? CONNECT_DEFAULT_LOG_LEVEL;
   try {
@@ -118,6 +132,11 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       }
     }
     files = checkConnectFiles({ ...options, config: [] });
+    if (config.realtime.audio.format !== 'pcm16' && (options.in !== undefined || options.out !== undefined)) {
+      throw new UsageError(
+        `--in and --out read and write PCM16 WAV files; with audio format ${config.realtime.audio.format} (G.711) use --text, or stream G.711 from your own application`,
+      );
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       fail(error.message);
@@ -134,7 +153,7 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       : new SessionRecorder(
           () => Date.now(),
           config.realtime.protocol,
-          { realtime: { v1: config.realtime.v1, v2: config.realtime.v2 } },
+          { realtime: { audio: config.realtime.audio, v1: config.realtime.v1, v2: config.realtime.v2 } },
           {},
         );
   const stopRecording = recorder?.autosave(options.record as string, `recorded ${new Date(started).toISOString()}`);
