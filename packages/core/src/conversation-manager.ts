@@ -18,6 +18,7 @@ import { RealtimeTool } from './realtime-tool.js';
 import { checkTools } from './tool-checks.js';
 import { checkApiKey } from './api-key-check.js';
 import { copyUsageTotals } from './usage-totals.js';
+import { INSPECT_CUSTOM } from './config-redaction.js';
 
 /**
  * The protocol-neutral conversation manager (spec 04). It holds at most one running conversation:
@@ -52,6 +53,19 @@ export class ConversationManager {
     this.hub = new EventHub({ events: config.realtime.queues.events, bytes: config.realtime.queues.eventBytes }, logger, (paused) =>
       this.session?.setEventPressure(paused),
     );
+  }
+
+  /**
+   * What `JSON.stringify(manager)` shows: never the configuration, the session or any secret, only
+   * whether a conversation runs and the registered protocols.
+   */
+  toJSON(): { running: boolean; protocols: string[] } {
+    return { running: this.running, protocols: this.protocols };
+  }
+
+  /** What `util.inspect(manager)` and `console.log(manager)` show: the same as {@link toJSON}. */
+  [INSPECT_CUSTOM](): string {
+    return `ConversationManager ${JSON.stringify(this.toJSON())}`;
   }
 
   /** True while a conversation runs (started, not ended). */

@@ -1,3 +1,4 @@
+import { protectConfig } from './config-redaction.js';
 import { Container, type ContainerModule } from 'inversify';
 import { coreModule } from './core-module.js';
 import { loadParleyConfig, ParleyConfig, type LoadConfigOptions, type ParleyConfigInput } from './parley-config.js';
@@ -38,7 +39,7 @@ export function createParleyContainer(options: ParleyContainerOptions = {}): Con
   const input = options.config ?? {};
   const config = isValidated(input) ? input : loadParleyConfig(input, options.configOptions);
   const container = new Container();
-  container.bind(ParleyConfig).toConstantValue(config);
+  container.bind(ParleyConfig).toConstantValue(protectConfig(config));
   for (const module of options.before ?? []) container.load(module);
   container.load(coreModule);
   for (const module of options.modules ?? []) container.load(module);

@@ -21,6 +21,7 @@ export * from './pino-logger.js';
 export * from './protocol-strategy.js';
 export * from './realtime-tool.js';
 export * from './redact-url.js';
+export { redactedConfig, protectConfig } from './config-redaction.js';
 export * from './realtime-event.js';
 export * from './realtime-url.js';
 export * from './safe-json.js';

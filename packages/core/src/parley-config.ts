@@ -1,5 +1,6 @@
 import convict from 'convict';
 import type { ServiceIdentifier } from 'inversify';
+import { protectConfig } from './config-redaction.js';
 import { messageOf } from './error-message.js';
 import { ParleyError } from './parley-error.js';
 import { LOG_LEVELS, type LogLevel } from './pino-logger.js';
@@ -500,7 +501,8 @@ export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: Loa
     config.load(base.getProperties());
     config.load(overrides);
     config.validate({ allowed: 'strict' });
-    return config.getProperties() as unknown as ParleyConfig;
+    // Printing or serializing the config shows the API key and credential headers as [redacted].
+    return protectConfig(config.getProperties() as unknown as ParleyConfig);
   } catch (error) {
     // convict appends ": value was <the value>" — which can be a secret (an Authorization header,
     // a key pasted into the wrong field). Name the field, never the value; keep no cause.
