@@ -4,11 +4,8 @@
 //
 // So that the server is never what limits a client, it does the opening handshake itself (RFC 6455)
 // and reads only the frame headers: payloads are skipped, never unmasked, copied or parsed.
-import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import { childGuard, tell } from '../lib/proc.mjs';
+import { serveRawWebSocket } from '../lib/raw-websocket-server.mjs';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const DONE = Buffer.from('{"type":"response.done","event_id":"event_sink","response":{"id":"resp_sink_done"}}');
 const DONE_FRAME = Buffer.concat([Buffer.from([0x81, DONE.length]), DONE]);
 
@@ -52,28 +49,7 @@ function frameCounter(onFrame) {
   };
 }
 
-const server = createServer((request, response) => {
-  response.writeHead(426, { 'content-type': 'text/plain' });
-  response.end('WebSocket only');
-});
-
-const sockets = new Set();
-
-server.on('upgrade', (request, socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  const key = request.headers['sec-websocket-key'];
-  if (typeof key !== 'string') {
-    socket.destroy();
-    return;
-  }
-  const accept = createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-  socket.setNoDelay(true);
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-  const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
-  const total = Math.max(1, Number.parseInt(query.get('frames') ?? '1000', 10));
+serveRawWebSocket((socket, total) => {
   let seen = 0;
   socket.on(
     'data',
@@ -82,14 +58,4 @@ server.on('upgrade', (request, socket) => {
       if (seen === total) socket.write(DONE_FRAME);
     }),
   );
-  socket.on('error', () => undefined);
-});
-
-server.listen(0, '127.0.0.1', () => {
-  void tell({ type: 'ready', port: server.address().port });
-});
-
-childGuard(() => {
-  for (const socket of sockets) socket.destroy();
-  return new Promise((resolve) => server.close(() => resolve()));
 });

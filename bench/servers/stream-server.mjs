@@ -7,12 +7,9 @@
 // and writes prebuilt wire bytes: the frames of one stream cycle are encoded once (unmasked text
 // frames, as a server sends them) into one Buffer, and the stream is written in large slices of it
 // with socket back-pressure ('drain'). Client frames are read and discarded.
-import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import { buildEndFrame, buildThroughputCycle } from '../lib/frames.mjs';
-import { childGuard, tell } from '../lib/proc.mjs';
+import { serveRawWebSocket } from '../lib/raw-websocket-server.mjs';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Frames per write (about 64 KB of wire bytes with the 70 % audio mix). */
 const FRAMES_PER_WRITE = 48;
 
@@ -65,42 +62,11 @@ function stream(socket, total) {
   pump();
 }
 
-const server = createServer((request, response) => {
-  response.writeHead(426, { 'content-type': 'text/plain' });
-  response.end('WebSocket only');
-});
-
-const sockets = new Set();
-
-server.on('upgrade', (request, socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  const key = request.headers['sec-websocket-key'];
-  if (typeof key !== 'string') {
-    socket.destroy();
-    return;
-  }
-  const accept = createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-  socket.setNoDelay(true);
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-  const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
-  const total = Math.max(1, Number.parseInt(query.get('frames') ?? '1000', 10));
+serveRawWebSocket((socket, total) => {
   let started = false;
   socket.on('data', () => {
     if (started) return;
     started = true;
     stream(socket, total);
   });
-  socket.on('error', () => undefined);
-});
-
-server.listen(0, '127.0.0.1', () => {
-  void tell({ type: 'ready', port: server.address().port });
-});
-
-childGuard(() => {
-  for (const socket of sockets) socket.destroy();
-  return new Promise((resolve) => server.close(() => resolve()));
 });
