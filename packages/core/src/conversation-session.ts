@@ -106,6 +106,7 @@ export class ConversationSession {
     }
     core.state = 'running';
     core.stats.state = 'running';
+    this.reconnection.started();
     const started: ConversationEvent =
       this.settings.sessionId === undefined
         ? { type: 'started', protocol: this.strategy.id }

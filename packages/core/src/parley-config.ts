@@ -373,6 +373,11 @@ export const parleyConfigSchema = {
         default: 250,
       },
       maxDelayMs: { doc: 'Longest backoff delay (ms).', format: nonNegativeInt('realtime.reconnect.maxDelayMs'), default: 10000 },
+      stableAfterMs: {
+        doc: 'How long a connection must stay up before the attempt counter and backoff start over (ms); a server that drops every connection sooner ends the conversation after maxAttempts.',
+        format: nonNegativeInt('realtime.reconnect.stableAfterMs'),
+        default: 10000,
+      },
     },
   },
   transport: {
@@ -460,7 +465,7 @@ export interface ParleyConfig {
     tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };
     transcript: { maxEntries: number; maxEntryChars: number };
-    reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+    reconnect: { enabled: boolean; maxAttempts: number; initialDelayMs: number; maxDelayMs: number; stableAfterMs: number };
   };
   transport: {
     ws: { maxPayloadBytes: number; connectTimeoutMs: number; allowInsecure: boolean; pingIntervalMs: number; pongTimeoutMs: number };

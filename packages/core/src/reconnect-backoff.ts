@@ -31,10 +31,14 @@ export interface RetryHooks {
 /** The outcome of {@link retryWithBackoff}. */
 export type RetryOutcome = { kind: 'succeeded'; attempt: number } | { kind: 'stopped' } | { kind: 'gave_up'; lastError: string };
 
-/** Tries up to `maxAttempts` times with {@link backoffDelayMs} between attempts. */
-export async function retryWithBackoff(settings: BackoffSettings, hooks: RetryHooks, firstError: string): Promise<RetryOutcome> {
+/**
+ * Tries up to `maxAttempts` times in all with {@link backoffDelayMs} between attempts, starting
+ * after the `used` attempts already spent (see {@link ReconnectBudget}); gives up at once when none
+ * is left.
+ */
+export async function retryWithBackoff(settings: BackoffSettings, hooks: RetryHooks, firstError: string, used = 0): Promise<RetryOutcome> {
   let lastError = firstError;
-  for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
+  for (let attempt = used + 1; attempt <= settings.maxAttempts; attempt += 1) {
     const delayMs = backoffDelayMs(attempt, settings);
     hooks.announce(attempt, delayMs);
     if (!(await hooks.wait(delayMs))) return { kind: 'stopped' };
@@ -47,4 +51,33 @@ export async function retryWithBackoff(settings: BackoffSettings, hooks: RetryHo
     }
   }
   return { kind: 'gave_up', lastError };
+}
+
+/**
+ * The reconnection attempts spent in one run of failures. A reconnection that succeeds does not
+ * give the attempts back: only a connection that stayed up for `stableAfterMs` does, so a server
+ * that accepts and drops every connection exhausts `maxAttempts` (like systemd's restart-rate
+ * window or Kubernetes' crash-loop backoff, which reset only after a stable run).
+ */
+export class ReconnectBudget {
+  private used = 0;
+  private upSince: number | undefined;
+
+  constructor(private readonly stableAfterMs: number) {}
+
+  /** A connection is up at `now` (the first one, or a reconnection that succeeded at attempt `attempt`). */
+  connected(now: number, attempt = 0): void {
+    this.used = attempt;
+    this.upSince = now;
+  }
+
+  /**
+   * The connection was lost at `now`: the attempts already spent — 0 when it had stayed up for
+   * `stableAfterMs`, else those spent before it came up.
+   */
+  lost(now: number): number {
+    if (this.upSince !== undefined && now - this.upSince >= this.stableAfterMs) this.used = 0;
+    this.upSince = undefined;
+    return this.used;
+  }
 }

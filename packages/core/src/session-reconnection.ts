@@ -1,7 +1,7 @@
 import type { ReconnectedEvent } from './conversation-event.js';
 import { messageOf } from './error-message.js';
 import { ParleyError } from './parley-error.js';
-import { retryWithBackoff } from './reconnect-backoff.js';
+import { ReconnectBudget, retryWithBackoff } from './reconnect-backoff.js';
 import type { SessionCore } from './session-core.js';
 import type { PolicyHandle } from './session-policy.js';
 import type { Connection, ConnectionListener } from './transport-factory.js';
@@ -26,10 +26,20 @@ export interface ReconnectionParts {
  * ({@link retryWithBackoff}) instead of ending. Internal to core.
  */
 export class SessionReconnection {
+  /** Attempts spent; given back only after a connection stayed up for `stableAfterMs`. */
+  private readonly budget: ReconnectBudget;
+
   constructor(
     private readonly core: SessionCore,
     private readonly parts: ReconnectionParts,
-  ) {}
+  ) {
+    this.budget = new ReconnectBudget(core.context.config.realtime.reconnect.stableAfterMs);
+  }
+
+  /** The first connection is up (the conversation started): its stability window begins now. */
+  started(): void {
+    this.budget.connected(this.core.context.clock.now());
+  }
 
   /**
    * Adopts a connection: a fresh policy, then the strategy's `session.update`, sent first. Rejects
@@ -78,11 +88,15 @@ export class SessionReconnection {
    * After an abnormal close: drops the connection, the policy, the timers and the running
    * delegations (their handoffs are lost: the new server session does not know them), then tries
    * again with exponential backoff and jitter. Queued inputs wait and are sent on the new
-   * connection after its `session.update`. Gives up with a fatal error after `maxAttempts`.
+   * connection after its `session.update`. Gives up with a fatal error after `maxAttempts`, counted
+   * since the last connection that stayed up for `stableAfterMs` (a server that accepts and drops
+   * every connection does not get a fresh budget each time).
    */
   private async reconnect(cause: string): Promise<void> {
     const core = this.core;
     const context = core.context;
+    const settings = context.config.realtime.reconnect;
+    const used = this.budget.lost(context.clock.now());
     core.state = 'reconnecting';
     core.stats.state = 'reconnecting';
     core.inputs.release();
@@ -104,10 +118,18 @@ export class SessionReconnection {
     core.disposePolicy();
     core.policy = undefined;
     core.early.length = 0;
-    context.logger.warn('connection lost; reconnecting', { cause });
+    if (used >= settings.maxAttempts) {
+      core.fatal(
+        `could not reconnect after ${settings.maxAttempts} attempts: no new connection stayed up for ` +
+          `realtime.reconnect.stableAfterMs (${settings.stableAfterMs} ms); the last one was lost: ${cause}`,
+        'ERR_CONNECTION_LOST',
+      );
+      return;
+    }
+    context.logger.warn('connection lost; reconnecting', { cause, attemptsLeft: settings.maxAttempts - used });
     const stillReconnecting = (): boolean => core.state === 'reconnecting';
     const outcome = await retryWithBackoff(
-      context.config.realtime.reconnect,
+      settings,
       {
         announce: (attempt, delayMs) => core.emit({ type: 'reconnecting', attempt, delayMs }),
         wait: (delayMs) =>
@@ -134,10 +156,10 @@ export class SessionReconnection {
         },
       },
       cause,
+      used,
     );
     if (outcome.kind === 'gave_up') {
-      const attempts = context.config.realtime.reconnect.maxAttempts;
-      core.fatal(`could not reconnect after ${attempts} attempts: ${outcome.lastError}`, 'ERR_CONNECTION_LOST');
+      core.fatal(`could not reconnect after ${settings.maxAttempts} attempts: ${outcome.lastError}`, 'ERR_CONNECTION_LOST');
       return;
     }
     const connection = core.connection as Connection | undefined;
@@ -145,6 +167,7 @@ export class SessionReconnection {
     core.state = 'running';
     core.stats.state = 'running';
     core.stats.reconnections += 1;
+    this.budget.connected(context.clock.now(), outcome.attempt);
     const reconnected: ReconnectedEvent = { type: 'reconnected', attempt: outcome.attempt };
     if (lost.length > 0) reconnected.lostHandoffs = lost;
     if (lostToolCalls.length > 0) reconnected.lostToolCalls = lostToolCalls;
