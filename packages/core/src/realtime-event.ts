@@ -59,6 +59,19 @@ export interface InputAudioSpeechEvent {
   itemId?: string;
 }
 
+/**
+ * The server VAD's idle timeout fired (V2 `input_audio_buffer.timeout_triggered`, configured by
+ * `realtime.v2.turnDetection.idleTimeoutMs`): the user stayed silent that long after the last
+ * answer finished playing. `audioStartMs`–`audioEndMs` is the silent segment (offsets in the input
+ * audio written); the server then commits the buffer as the user item `itemId` and answers.
+ */
+export interface InputAudioTimeoutTriggeredEvent {
+  type: 'inputAudioTimeoutTriggered';
+  itemId?: string;
+  audioStartMs: number;
+  audioEndMs: number;
+}
+
 /** The input audio buffer was committed into a user item (by the server's VAD, or `commitInput()`). */
 export interface InputAudioCommittedEvent {
   type: 'inputAudioCommitted';
@@ -248,6 +261,7 @@ export type RealtimeEvent =
   | PlaybackInterruptedEvent
   | InputAudioSpeechEvent
   | InputAudioCommittedEvent
+  | InputAudioTimeoutTriggeredEvent
   | TranscriptDeltaEvent
   | TranscriptDoneEvent
   | InputTranscriptFailedEvent

@@ -96,6 +96,12 @@ export function decodeV2Frame(frame: string, options: V2DecodeOptions = {}): Rea
       if (typeof message.previous_item_id === 'string') return { ...event, previousItemId: message.previous_item_id };
       return event;
     }
+    case 'input_audio_buffer.timeout_triggered': {
+      const start = message.audio_start_ms;
+      const end = message.audio_end_ms;
+      if (!isOffset(start) || !isOffset(end)) return 'invalid_fields';
+      return withItemId({ type: 'inputAudioTimeoutTriggered' as const, audioStartMs: start, audioEndMs: end }, message);
+    }
     case 'session.created':
       return decodeSession('sessionCreated', message);
     case 'session.updated':
@@ -160,6 +166,11 @@ function decodeRateLimits(message: JsonObject): RealtimeEvent | SkipReason {
     rateLimits.push(limit);
   }
   return { type: 'rateLimitsUpdated', rateLimits };
+}
+
+/** A millisecond offset: a finite number ≥ 0. */
+function isOffset(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 function isNumber(value: unknown): value is number {

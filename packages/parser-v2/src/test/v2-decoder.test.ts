@@ -432,6 +432,27 @@ describe('decodeV2Frame: the live-true events (spec 03)', () => {
     });
   });
 
+  it('input_audio_buffer.timeout_triggered (the idle timeout): the silent segment and the item, never skipped as unknown', () => {
+    expect(
+      decode({
+        type: 'input_audio_buffer.timeout_triggered',
+        event_id: 'event_9',
+        audio_start_ms: 1200,
+        audio_end_ms: 7200,
+        item_id: 'item_7',
+      }),
+    ).to.deep.equal({ type: 'inputAudioTimeoutTriggered', audioStartMs: 1200, audioEndMs: 7200, itemId: 'item_7' });
+    expect(decode({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: 0, audio_end_ms: 0 })).to.deep.equal({
+      type: 'inputAudioTimeoutTriggered',
+      audioStartMs: 0,
+      audioEndMs: 0,
+    });
+    expect(decode({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: -1, audio_end_ms: 0, item_id: 'i' })).to.equal(
+      'invalid_fields',
+    );
+    expect(decode({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: 5, item_id: 'i' })).to.equal('invalid_fields');
+  });
+
   it('conversation.item.truncated and .deleted (required fields)', () => {
     expect(decode({ type: 'conversation.item.truncated', item_id: 'item_a1', content_index: 0, audio_end_ms: 80 })).to.deep.equal({
       type: 'conversationItemTruncated',

@@ -72,6 +72,15 @@ export class SpeechStream {
     return this.options.audio ? this.position * SIMULATOR_FRAME_MS : 0;
   }
 
+  /**
+   * Simulated milliseconds of the emitted audio still to play at `now` (the listener plays it in
+   * real time from the start, `speed` times faster on the simulated clock); 0 for text only.
+   */
+  remainingPlaybackMs(now: number): number {
+    const played = (now - this.startedAt) * this.options.speed;
+    return Number.isNaN(played) ? this.audioMs : Math.max(0, this.audioMs - played);
+  }
+
   /** Whether the stream is still emitting. */
   get running(): boolean {
     return this.state === 'running';

@@ -2,10 +2,11 @@ import { DemoModel } from './demo-model.js';
 import { asRecord, type ClientFrame, type DialectContext, type SimulatorDialect } from './simulator-dialect.js';
 import { messageText, serverItem, V2Conversation } from './v2-conversation.js';
 import { activeResponseError, textTokens, V2Wire } from './v2-events.js';
+import { V2IdleTimeout } from './v2-idle-timeout.js';
 import { V2InputAudio } from './v2-input-audio.js';
 import { V2Responses, type V2ResponseRequest } from './v2-responses.js';
 import { V2SessionConfig } from './v2-session.js';
-import { chooseToolCall } from './v2-tools.js';
+import { chooseToolCalls, outputSpeech, systemItemSpeech } from './v2-tools.js';
 
 const CLIENT_EVENT_TYPES = [
   'session.update',
@@ -25,14 +26,17 @@ const CLIENT_EVENT_TYPES = [
  * `session.created` (a `transcription` session when the URL has `intent=transcription`). Then:
  * - `session.update` → `session.updated` echoing the effective session ({@link V2SessionConfig});
  * - `conversation.item.create` → `conversation.item.added` + `.done`; a user text is answered only
- *   when `response.create` asks; a `function_call_output` is spoken on the next `response.create`
- *   (without Parley's final-message prefix); `.retrieve`, `.truncate`, `.delete` ({@link V2Conversation});
+ *   when `response.create` asks; `function_call_output`s and `system` message items are spoken at
+ *   the start of the next response ({@link outputSpeech}, {@link systemItemSpeech});
+ *   `.retrieve`, `.truncate`, `.delete` ({@link V2Conversation});
  * - microphone audio ({@link V2InputAudio}): VAD turns answered when `create_response`, commits,
- *   transcription only when configured;
+ *   transcription only when configured; server VAD's `idle_timeout_ms` ({@link V2IdleTimeout}):
+ *   `input_audio_buffer.timeout_triggered`, the buffer committed, and "Are you still there?";
  * - `response.create` (with its `response` options) while a response is active → the real
  *   `conversation_already_has_active_response` error; in a transcription session → an error;
- * - a request mentioning "agent" or "look up" calls `background_agent` only when the session
- *   declares it and `tool_choice` allows it ({@link chooseToolCall}).
+ * - a request naming user function tools calls them all in one response; else a request
+ *   mentioning "agent" or "look up" calls `background_agent` when the session declares it; both as
+ *   `tool_choice` allows ({@link chooseToolCalls}, spec 09 §13.1).
  */
 export class V2Dialect implements SimulatorDialect {
   private readonly session: V2SessionConfig;
@@ -41,10 +45,15 @@ export class V2Dialect implements SimulatorDialect {
   private readonly responses: V2Responses;
   private readonly input: V2InputAudio;
   private readonly model: DemoModel;
+  private readonly idle: V2IdleTimeout;
+  /** The response answering an idle timeout (it does not arm the timeout again). */
+  private idleResponseId: string | undefined;
+  /** The next response created answers an idle timeout. */
+  private answeringIdle = false;
   /** The latest user request not answered yet. */
   private pendingInput: string | undefined;
-  /** Delegate results (`function_call_output`) not spoken yet. */
-  private pendingOutputs: string[] = [];
+  /** What tool outputs and system items say, in arrival order, not spoken yet. */
+  private pendingSpeech: string[] = [];
   /** Text the conversation holds (instructions aside), for the usage estimate. */
   private conversationText = '';
 
@@ -53,10 +62,19 @@ export class V2Dialect implements SimulatorDialect {
     this.session = new V2SessionConfig(context.sessionId, type, context.query['model'] ?? context.options.model);
     this.wire = new V2Wire(context);
     this.conversation = new V2Conversation(this.wire);
-    this.responses = new V2Responses(context, this.wire, this.conversation, context.sessionId.replace(/^sess_/, 'conv_'));
+    this.responses = new V2Responses(context, this.wire, this.conversation, context.sessionId.replace(/^sess_/, 'conv_'), {
+      created: (responseId) => {
+        if (this.answeringIdle) this.idleResponseId = responseId;
+        this.answeringIdle = false;
+      },
+      ended: (responseId, playbackMs) => {
+        if (responseId !== this.idleResponseId) this.idle.responseEnded(playbackMs);
+      },
+    });
     this.model = new DemoModel(context.options.answer);
     this.input = new V2InputAudio(context, this.wire, this.session, this.conversation, {
       speechStarted: () => {
+        this.idle.cancel();
         if (this.session.interruptsResponse) this.responses.cancel('turn_detected');
       },
       turnCommitted: (transcript, respond, transcribe) => {
@@ -71,6 +89,7 @@ export class V2Dialect implements SimulatorDialect {
         if (answer) this.respond(undefined);
       },
     });
+    this.idle = new V2IdleTimeout(context, this.session, this.input, (audioStartMs) => this.idleTimeout(audioStartMs));
   }
 
   open(): void {
@@ -78,6 +97,7 @@ export class V2Dialect implements SimulatorDialect {
   }
 
   dispose(): void {
+    this.idle.cancel();
     this.responses.dispose();
   }
 
@@ -167,13 +187,14 @@ export class V2Dialect implements SimulatorDialect {
     this.wire.emit('conversation.item.added', { previous_item_id: previousItemId, item: added });
     this.wire.emit('conversation.item.done', { previous_item_id: previousItemId, item: added });
     if (type === 'function_call_output') {
-      this.pendingOutputs.push(item['output'] as string);
+      this.pendingSpeech.push(outputSpeech(item['output'] as string));
       this.conversationText += ` ${String(item['output'])}`;
     }
     if (type === 'message') {
       const text = messageText(item);
       this.conversationText += ` ${text}`;
       if (item['role'] === 'user' && !this.model.isProgressUpdate(text)) this.pendingInput = text;
+      if (item['role'] === 'system') this.pendingSpeech.push(systemItemSpeech(text));
     }
   }
 
@@ -216,23 +237,42 @@ export class V2Dialect implements SimulatorDialect {
     };
   }
 
-  /** Answers what is pending: delegate results first, else the latest user request. */
+  /**
+   * Answers what is pending: tool outputs and system items first (spoken, joined by a space,
+   * followed by the answer to a pending user request, if any); else the latest user request, by
+   * calling tools ({@link chooseToolCalls}) or in speech.
+   */
   private respond(options: Record<string, unknown> | undefined): void {
+    this.idle.cancel();
     const request = this.request(options);
-    const outputs = this.pendingOutputs;
+    const speech = this.pendingSpeech;
     const input = this.pendingInput;
     if (request.conversation === 'auto') {
-      this.pendingOutputs = [];
+      this.pendingSpeech = [];
       this.pendingInput = undefined;
     }
-    if (outputs.length > 0) return this.say(outputs.map((output) => this.model.resultSpeech(output)).join(' '), request);
-    if (input === undefined) return this.say('How can I help you?', request);
-    const decision = this.model.decide(input);
+    const decision = input === undefined ? undefined : this.model.decide(input);
+    const answer = input === undefined ? undefined : decision?.kind === 'answer' ? decision.text : this.context.options.answer(input);
+    if (speech.length > 0) return this.say([...speech, ...(answer === undefined ? [] : [answer])].join(' '), request);
+    if (input === undefined || answer === undefined) return this.say('How can I help you?', request);
     const tools = Array.isArray(options?.['tools']) ? options['tools'] : this.session.tools;
     const toolChoice = options?.['tool_choice'] ?? this.session.toolChoice;
-    const call = chooseToolCall({ text: input.trim(), wantsHandoff: decision.kind === 'handoff' }, tools, toolChoice);
-    if (call !== undefined) return this.responses.call(call, request);
-    this.say(decision.kind === 'answer' ? decision.text : this.context.options.answer(input), request);
+    const calls = chooseToolCalls({ text: input.trim(), wantsHandoff: decision?.kind === 'handoff' }, tools, toolChoice);
+    if (calls.length > 0) return this.responses.call(calls, request);
+    this.say(answer, request);
+  }
+
+  /**
+   * The user stayed silent `idle_timeout_ms` after the last answer: the event and the commit, then
+   * (when the session answers on its own and no response is active) a response: what is pending,
+   * else a prompt to continue.
+   */
+  private idleTimeout(audioStartMs: number): void {
+    this.input.timeoutTriggered(audioStartMs);
+    if (!this.session.createsResponse || this.responses.activeId !== undefined) return;
+    this.answeringIdle = true;
+    if (this.pendingSpeech.length > 0 || this.pendingInput !== undefined) this.respond(undefined);
+    else this.say('Are you still there?', this.request(undefined));
   }
 
   private say(text: string, request: V2ResponseRequest): void {

@@ -38,6 +38,8 @@ export class V2InputAudio {
   private audioTurns = 0;
   /** Input audio (ms) committed so far: what responses read. */
   committedMs = 0;
+  /** Input audio (ms) written so far (`input_audio_buffer.append`), cleared audio included. */
+  writtenMs = 0;
 
   constructor(
     private readonly context: DialectContext,
@@ -54,7 +56,9 @@ export class V2InputAudio {
   append(audio: string): void {
     const bytes = Buffer.from(audio, 'base64');
     const law = formatLaw(this.session.inputFormat);
-    this.bufferedMs += law === undefined ? (bytes.length / 2 / SIMULATOR_SAMPLE_RATE) * 1000 : (bytes.length / G711_SAMPLE_RATE) * 1000;
+    const ms = law === undefined ? (bytes.length / 2 / SIMULATOR_SAMPLE_RATE) * 1000 : (bytes.length / G711_SAMPLE_RATE) * 1000;
+    this.bufferedMs += ms;
+    this.writtenMs += ms;
     if (this.session.turnDetection === null) return;
     if (this.session.silenceMs !== this.silenceMs) this.retune();
     const pcm = law === undefined ? bytes : g711ToPcm24k(bytes, law);
@@ -75,6 +79,30 @@ export class V2InputAudio {
     const itemId = this.speechItemId ?? this.context.ids.next('item');
     this.speechItemId = undefined;
     this.commitTurn(itemId, false);
+  }
+
+  /** Whether the VAD hears the user speaking now. */
+  get inSpeech(): boolean {
+    return this.vad.inSpeech;
+  }
+
+  /**
+   * The idle timeout (server VAD `idle_timeout_ms`): `input_audio_buffer.timeout_triggered` with the
+   * silent segment, then the buffer (whatever its length) committed as the user item `itemId`
+   * (`committed`, the item added and done, its transcript empty; nothing to transcribe).
+   */
+  timeoutTriggered(audioStartMs: number): void {
+    const itemId = this.context.ids.next('item');
+    const audioEndMs = Math.round(this.writtenMs);
+    this.wire.emit('input_audio_buffer.timeout_triggered', {
+      audio_start_ms: Math.min(Math.round(audioStartMs), audioEndMs),
+      audio_end_ms: audioEndMs,
+      item_id: itemId,
+    });
+    this.vad.reset();
+    this.committedMs += this.bufferedMs;
+    this.bufferedMs = 0;
+    this.addUserAudioItem(itemId);
   }
 
   /** `input_audio_buffer.clear`. */
@@ -118,20 +146,7 @@ export class V2InputAudio {
     const turn = this.audioTurns;
     this.committedMs += this.bufferedMs;
     this.bufferedMs = 0;
-    const item: Record<string, unknown> = {
-      id: itemId,
-      object: 'realtime.item',
-      type: 'message',
-      status: 'completed',
-      role: 'user',
-      // Live sends `transcript: null` here; the openai types allow only a string, and
-      // agents-realtime requires the key: an empty string satisfies both.
-      content: [{ type: 'input_audio', transcript: '' }],
-    };
-    const previousItemId = this.conversation.add(item);
-    this.wire.emit('input_audio_buffer.committed', { previous_item_id: previousItemId, item_id: itemId });
-    this.wire.emit('conversation.item.added', { previous_item_id: previousItemId, item });
-    this.wire.emit('conversation.item.done', { previous_item_id: previousItemId, item });
+    const item = this.addUserAudioItem(itemId);
     const transcribe = (): void => {
       if (this.session.transcription === undefined) return;
       if (this.context.options.transcriptionFailures.includes(turn)) {
@@ -158,5 +173,24 @@ export class V2InputAudio {
       this.conversation.describe(itemId, { ...item, content: [{ type: 'input_audio', transcript }] });
     };
     this.hooks.turnCommitted(transcript, respond, transcribe);
+  }
+
+  /** The committed buffer as a user item: `committed`, the item added and done. Returns the item. */
+  private addUserAudioItem(itemId: string): Record<string, unknown> {
+    const item: Record<string, unknown> = {
+      id: itemId,
+      object: 'realtime.item',
+      type: 'message',
+      status: 'completed',
+      role: 'user',
+      // Live sends `transcript: null` here; the openai types allow only a string, and
+      // agents-realtime requires the key: an empty string satisfies both.
+      content: [{ type: 'input_audio', transcript: '' }],
+    };
+    const previousItemId = this.conversation.add(item);
+    this.wire.emit('input_audio_buffer.committed', { previous_item_id: previousItemId, item_id: itemId });
+    this.wire.emit('conversation.item.added', { previous_item_id: previousItemId, item });
+    this.wire.emit('conversation.item.done', { previous_item_id: previousItemId, item });
+    return item;
   }
 }

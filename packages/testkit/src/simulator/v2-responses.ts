@@ -27,6 +27,14 @@ interface ActiveResponse {
   stream: SpeechStream;
 }
 
+/** What the dialect hears of the responses' lifecycle. */
+export interface V2ResponseHooks {
+  /** A response was created (`response.created` sent). */
+  created(responseId: string): void;
+  /** A response ended (`response.done` sent); its audio plays for `playbackMs` more simulated milliseconds. */
+  ended(responseId: string, playbackMs: number): void;
+}
+
 /** Status details of a simulated failed response. */
 const FAILURE = {
   type: 'failed',
@@ -51,6 +59,7 @@ export class V2Responses {
     private readonly wire: V2Wire,
     private readonly conversation: V2Conversation,
     private readonly conversationId: string,
+    private readonly hooks: V2ResponseHooks = { created: () => undefined, ended: () => undefined },
   ) {}
 
   /** Id of the response in progress, or undefined. */
@@ -104,14 +113,23 @@ export class V2Responses {
   }
 
   /**
-   * A response that calls a function: `response.created`, `response.output_item.added`,
-   * `conversation.item.added` (in progress), the arguments delta and done,
+   * A response that calls functions (parallel calls, spec 09 §13.1): `response.created`; per call
+   * (output index i) `response.output_item.added` (in progress, arguments `""`),
+   * `conversation.item.added`, the arguments delta (the whole text) and done,
    * `response.output_item.done`, `conversation.item.done` (completed, with `call_id`, `name`,
-   * `arguments`), `response.done`, `rate_limits.updated`. All at once.
+   * `arguments`); then `response.done` (output = the call items) and `rate_limits.updated`. All at once.
    */
-  call(call: V2ToolCall, request: V2ResponseRequest): void {
+  call(calls: readonly V2ToolCall[], request: V2ResponseRequest): void {
     const responseId = this.begin(request);
     if (responseId === undefined) return;
+    const items = calls.map((call, index) => this.callItem(call, index, responseId, request));
+    const outputText = calls.reduce((sum, call) => sum + textTokens(call.name + call.arguments), 0);
+    this.done(responseId, 'completed', items, request, this.usage(request, { outputText, outputAudio: 0 }));
+    this.hooks.ended(responseId, 0);
+  }
+
+  /** The frames of one function call item at `outputIndex`; returns the completed item. */
+  private callItem(call: V2ToolCall, outputIndex: number, responseId: string, request: V2ResponseRequest): Record<string, unknown> {
     const itemId = this.context.ids.next('item');
     const callId = this.context.ids.next('call');
     const started = {
@@ -123,16 +141,15 @@ export class V2Responses {
       call_id: callId,
       arguments: '',
     };
-    this.wire.emit('response.output_item.added', { response_id: responseId, output_index: 0, item: started });
+    this.wire.emit('response.output_item.added', { response_id: responseId, output_index: outputIndex, item: started });
     const previousItemId = this.addItem(started, request);
-    const ids = { response_id: responseId, item_id: itemId, output_index: 0, call_id: callId };
+    const ids = { response_id: responseId, item_id: itemId, output_index: outputIndex, call_id: callId };
     this.wire.emit('response.function_call_arguments.delta', { ...ids, delta: call.arguments });
     this.wire.emit('response.function_call_arguments.done', { ...ids, name: call.name, arguments: call.arguments });
     const item = { ...started, status: 'completed', arguments: call.arguments };
-    this.wire.emit('response.output_item.done', { response_id: responseId, output_index: 0, item });
+    this.wire.emit('response.output_item.done', { response_id: responseId, output_index: outputIndex, item });
     this.itemDone(item, previousItemId, request);
-    const usage = this.usage(request, { outputText: textTokens(call.name + call.arguments), outputAudio: 0 });
-    this.done(responseId, 'completed', [item], request, usage);
+    return item;
   }
 
   /**
@@ -157,8 +174,10 @@ export class V2Responses {
     this.count += 1;
     const responseId = this.context.ids.next('resp');
     this.wire.emit('response.created', { response: this.response(responseId, 'in_progress', [], request) });
+    this.hooks.created(responseId);
     if (this.context.options.responseOutcomes[this.count - 1] !== 'failed') return responseId;
     this.done(responseId, 'failed', [], request, this.usage(request, { outputText: 0, outputAudio: 0 }), FAILURE);
+    this.hooks.ended(responseId, 0);
     return undefined;
   }
 
@@ -208,6 +227,7 @@ export class V2Responses {
       outputAudio: active.audio ? Math.ceil(active.stream.audioMs / 50) : 0,
     });
     this.done(active.responseId, status, [item], active.request, usage, statusDetails);
+    this.hooks.ended(active.responseId, active.stream.remainingPlaybackMs(this.context.scheduler.now()));
   }
 
   private done(

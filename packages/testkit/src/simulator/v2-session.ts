@@ -88,6 +88,14 @@ export class V2SessionConfig {
     return this.type === 'realtime' && this.turnDetection !== null && this.turnDetection['interrupt_response'] !== false;
   }
 
+  /** `idle_timeout_ms` of a realtime session's server VAD (a positive number), else undefined. */
+  get idleTimeoutMs(): number | undefined {
+    const detection = this.turnDetection;
+    if (this.type !== 'realtime' || detection === null || detection['type'] !== 'server_vad') return undefined;
+    const timeout = detection['idle_timeout_ms'];
+    return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : undefined;
+  }
+
   /** Silence that ends a VAD turn: `silence_duration_ms` (server VAD) or by eagerness (semantic VAD). */
   get silenceMs(): number {
     const detection = this.turnDetection;
