@@ -55,12 +55,6 @@ function optionalNumberIn(name: string, min: number, max: number): (value: unkno
   };
 }
 
-function jsonObject(name: string): (value: unknown) => void {
-  return (value: unknown) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} must be a JSON object`);
-  };
-}
-
 function optionalInt(name: string, min: number): (value: unknown) => void {
   return (value: unknown) => {
     if (value === undefined) return;
@@ -253,7 +247,9 @@ export const parleyConfigSchema = {
       },
       responses: {
         doc: 'Live responses mode: the backend, sent as delegation.responses with the session tools (a JSON object; `model` required).',
-        format: jsonObject('realtime.live.responses'),
+        // convict's built-in `Object` format makes the key a leaf: a backend with nested objects
+        // (`reasoning: { effort }`) is taken whole, not walked as undeclared schema keys.
+        format: Object,
         default: {} as Record<string, unknown>,
       },
       delegationGraceMs: {

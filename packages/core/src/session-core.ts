@@ -175,7 +175,7 @@ export class SessionCore {
   /**
    * `close()` once the queued inputs were flushed: asks the policy (spec 08 A5). True when the
    * conversation is now **closing** — inputs refused (the queue is closed, what is left counted as
-   * discarded), running delegations aborted, events and the policy's timers go on until the policy
+   * discarded), running delegations and open tool calls aborted, events and the policy's timers go on until the policy
    * ends it; false when it should end at once.
    */
   beginClose(): boolean {
@@ -189,6 +189,8 @@ export class SessionCore {
     this.stats.state = 'closing';
     this.delegationAbort.abort();
     this.stats.discardedInputs += this.inputs.close();
+    // Open tool calls end as at the end of a conversation (spec 08, 09 §7): no output is sent for them.
+    this.tools.dispose();
     return true;
   }
 

@@ -124,7 +124,7 @@ export interface SessionPolicy {
   /**
    * Optional (spec 08 A5): called by `close()` once the queued inputs were flushed (or discarded
    * while held). `true` means the conversation is now **closing**: the core refuses inputs, aborts
-   * running delegations, keeps delivering events and firing the policy's timers, and the policy
+   * running delegations and open tool calls (no output is sent for them), keeps delivering events and firing the policy's timers, and the policy
    * ends it with `handle.end("requested")`. Absent or `false`: the conversation ends at once.
    */
   beginClose?(): boolean;

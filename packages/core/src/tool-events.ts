@@ -45,4 +45,9 @@ export interface FunctionCallDoneEvent {
   responseId?: string;
   /** False when the item's status is `incomplete` (the server cut the call off). */
   complete: boolean;
+  /**
+   * The delegation the call belongs to, when the protocol says (spec 08 Responses mode: the
+   * `delegation_id` of the `response.event` envelope; absent for responses the application started).
+   */
+  delegationId?: string;
 }

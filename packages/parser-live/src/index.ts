@@ -3,6 +3,8 @@ export * from './live-decoder.js';
 export * from './live-delegations.js';
 export * from './live-messages.js';
 export * from './live-protocol-strategy.js';
+export * from './live-response-events.js';
 export * from './live-session-policy.js';
 export * from './live-session.js';
+export * from './live-tool-batches.js';
 export * from './parser-live-module.js';

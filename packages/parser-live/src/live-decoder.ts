@@ -1,5 +1,4 @@
 import {
-  isJsonObject,
   objectField,
   parseFrame,
   serverErrorMessage,
@@ -15,17 +14,19 @@ import {
   type TranscriptDeltaEvent,
   type UsageUpdatedEvent,
 } from '@parley/core';
+import { decodeResponseEvent } from './live-response-events.js';
 import { LIVE_SAMPLE_RATE } from './live-session.js';
 
 /**
  * Decoded events that carry a meaning their event type does not show: the `sessionUpdated` of a
- * `session.started` (it opens the input gate), and the events of a `response.event` envelope
- * (ignored in client mode). The decoder is stateless; the policy asks {@link liveFrameKind}.
+ * `session.started` (it opens the input gate). The decoder is stateless; the policy asks
+ * {@link liveFrameKind}. The events of a `response.event` envelope are told by
+ * `liveResponseEventInfo`.
  */
-const kinds = new WeakMap<RealtimeEvent, 'sessionStarted' | 'responseEvent'>();
+const kinds = new WeakMap<RealtimeEvent, 'sessionStarted'>();
 
 /** What a decoded event was on the wire, when its type does not say: see {@link decodeLiveFrame}. */
-export function liveFrameKind(event: RealtimeEvent): 'sessionStarted' | 'responseEvent' | undefined {
+export function liveFrameKind(event: RealtimeEvent): 'sessionStarted' | undefined {
   return kinds.get(event);
 }
 
@@ -44,7 +45,8 @@ function timeField(object: JsonObject, key: string): number | undefined {
  * required field is missing or mistyped (`invalid_fields`): `delta` of
  * `session.output_audio.delta`, `delegation.id` (non-empty), `usage.seconds` of
  * `session.usage.updated`, a message for `error`, a transcript `delta` that is present but not a
- * string, a `response.event` without an `event` object with a string `type`. Every other field is
+ * string, a `response.event` without an `event` object with a string `type`, or whose
+ * `function_call` item has neither `call_id` nor `id` (see `decodeResponseEvent`). Every other field is
  * optional and left out when absent or mistyped (times must be finite numbers ≥ 0).
  *
  * `error` frames decode with `fatal: false`; the policy decides what is fatal.
@@ -145,29 +147,6 @@ function decodeClosed(frame: JsonObject): SessionClosedEvent {
   const usage = objectField(frame, 'usage');
   const seconds = usage === undefined ? undefined : timeField(usage, 'seconds');
   if (seconds !== undefined) event.seconds = seconds;
-  return event;
-}
-
-/**
- * A `response.event` envelope (Responses delegation). Client mode ignores them (the policy counts
- * `ignoredEvents`; Responses delegation is not implemented yet), so only the envelope is checked
- * here: `event` must be an object with a string `type`. The inner `response.created` and
- * `response.completed`/`failed`/`incomplete` become `responseCreated`/`responseDone`; every other
- * inner event a `conversationItemAdded` holding only the inner type. All are marked
- * `responseEvent` ({@link liveFrameKind}) and never delivered in client mode.
- */
-function decodeResponseEvent(frame: JsonObject): RealtimeEvent | SkipReason {
-  const inner = frame.event;
-  if (!isJsonObject(inner) || typeof inner.type !== 'string') return 'invalid_fields';
-  const response = objectField(inner, 'response');
-  const responseId = response === undefined ? undefined : stringField(response, 'id');
-  let event: RealtimeEvent;
-  if (inner.type === 'response.created')
-    event = responseId === undefined ? { type: 'responseCreated' } : { type: 'responseCreated', responseId };
-  else if (inner.type === 'response.completed' || inner.type === 'response.failed' || inner.type === 'response.incomplete') {
-    event = responseId === undefined ? { type: 'responseDone' } : { type: 'responseDone', responseId };
-  } else event = { type: 'conversationItemAdded', item: { type: inner.type } };
-  kinds.set(event, 'responseEvent');
   return event;
 }
 

@@ -50,3 +50,22 @@ export function liveUserTextMessages(text: string, budget: number): ClientMessag
 export function liveCloseMessage(): ClientMessage {
   return { type: 'session.close' };
 }
+
+/**
+ * Responses mode: a call's answer,
+ * `{"type":"response.item.create","item":{"type":"function_call_output","call_id":"<id>","output":"<output>"}}`
+ * (the output as is, no prefix).
+ */
+export function liveToolOutputMessage(callId: string, output: string): ClientMessage {
+  return { type: 'response.item.create', item: { type: 'function_call_output', call_id: callId, output } };
+}
+
+/** Responses mode: continue the backend run once every output of a batch is queued, `{"type":"response.create"}`. */
+export function liveResponseCreate(): ClientMessage {
+  return { type: 'response.create' };
+}
+
+/** Responses mode: the content of a background result's commentary, `Result of background tool call <callId> (<name>):\n\n<output>`. */
+export function liveBackgroundResultText(callId: string, name: string, output: string): string {
+  return `Result of background tool call ${callId} (${name}):\n\n${output}`;
+}

@@ -1,8 +1,7 @@
-import { inject, injectable, multiInject, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import {
   Logger,
   ParleyConfig,
-  RealtimeTool,
   type AudioFrame,
   type ClientMessage,
   type ConnectionParameters,
@@ -29,28 +28,24 @@ export class LiveProtocolStrategy implements ProtocolStrategy {
   readonly id = 'live';
 
   /**
-   * Declared so that tools reach the live rule (spec 08 "Responses mode"): after 09's checks, any
-   * tool fails the start in client mode with a message that says how to run tools on live.
+   * Tools run in Responses delegation (spec 08 "Responses mode", 09 §9); in client mode any tool
+   * fails the start, after 09's checks, with a message that says how to run tools on live.
    */
   readonly supportsTools = true;
 
   constructor(
     @inject(ParleyConfig) private readonly config: ParleyConfig,
     @inject(Logger) private readonly logger: Logger,
-    @multiInject(RealtimeTool) @optional() private readonly boundTools: RealtimeTool[] | undefined = undefined,
   ) {}
 
   /**
-   * See {@link resolveLiveSession}: rejects `text` output, a non-PCM16 audio format, responses
-   * mode (not implemented yet) and tools in client mode; defaults the model to `gpt-live-1` and
-   * the voice to `marin`. A model starting with `gpt-realtime` is sent as given, with a warning.
+   * See {@link resolveLiveSession}: rejects `text` output, a non-PCM16 audio format, Responses
+   * mode without `realtime.live.responses.model` and tools in client mode; defaults the model to
+   * `gpt-live-1` and the voice to `marin`. A model starting with `gpt-realtime` is sent as given,
+   * with a warning.
    */
   resolveSession(settings: SessionSettings): SessionSettings {
-    const resolved = resolveLiveSession(
-      settings,
-      this.config,
-      (this.boundTools ?? []).map((tool) => tool.name),
-    );
+    const resolved = resolveLiveSession(settings, this.config);
     if (resolved.model.startsWith('gpt-realtime')) {
       this.logger.warn('a Realtime model was configured for protocol live; live sessions take gpt-live models', {
         protocol: 'live',
@@ -65,9 +60,10 @@ export class LiveProtocolStrategy implements ProtocolStrategy {
     return liveConnectionParameters(settings, this.config.realtime.live.alphaHeader);
   }
 
-  /** The `session.start` message (see `liveSessionStart`). */
+  /** The `session.start` message, with the delegation of `realtime.live.delegation` (see `liveSessionStart`). */
   sessionUpdate(settings: SessionSettings): ClientMessage {
-    return liveSessionStart(settings);
+    const live = this.config.realtime.live;
+    return liveSessionStart(settings, { delegation: live.delegation, responses: live.responses });
   }
 
   /** See {@link decodeLiveFrame}. Never throws. */
@@ -89,6 +85,7 @@ export class LiveProtocolStrategy implements ProtocolStrategy {
   createPolicy(handle: PolicyHandle, _settings: SessionSettings): SessionPolicy {
     const live = handle.config.realtime.live;
     return new LiveSessionPolicy(handle, {
+      delegation: live.delegation,
       delegationGraceMs: live.delegationGraceMs,
       appendTokenBudget: live.appendTokenBudget,
       replyPrompt: live.replyPrompt,

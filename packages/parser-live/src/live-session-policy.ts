@@ -1,7 +1,25 @@
-import type { Cancellable, ErrorEvent, HandoffRequestedEvent, PolicyHandle, RealtimeEvent, SessionPolicy } from '@parley/core';
+import type {
+  BackgroundToolResult,
+  Cancellable,
+  ErrorEvent,
+  FunctionCallDoneEvent,
+  HandoffRequestedEvent,
+  PolicyHandle,
+  RealtimeEvent,
+  SessionPolicy,
+  ToolAnswer,
+} from '@parley/core';
 import { liveFrameKind } from './live-decoder.js';
 import { LiveDelegations, type RouteReason } from './live-delegations.js';
-import { liveAppendMessages, liveCloseMessage } from './live-messages.js';
+import {
+  liveAppendMessages,
+  liveBackgroundResultText,
+  liveCloseMessage,
+  liveResponseCreate,
+  liveToolOutputMessage,
+} from './live-messages.js';
+import { liveResponseEventInfo, type LiveResponseStatus } from './live-response-events.js';
+import { LiveToolBatches, type LiveDelegationKey } from './live-tool-batches.js';
 
 /** Server error codes that end a live conversation even after `session.started` (after LiveKit). */
 export const LIVE_FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -13,6 +31,8 @@ export const LIVE_FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** The live policy's settings, read from `realtime.live.*`. */
 export interface LivePolicyOptions {
+  /** `realtime.live.delegation` (default `client`): `responses` runs the backend's function calls. */
+  delegation?: 'client' | 'responses';
   delegationGraceMs: number;
   appendTokenBudget: number;
   replyPrompt: string;
@@ -30,8 +50,11 @@ type LiveState = 'starting' | 'running' | 'closing' | 'ended';
  *   `session.started` within `startTimeoutMs` is a fatal `ERR_START_TIMEOUT` error.
  * - **Errors**: fatal before `session.started` and for {@link LIVE_FATAL_ERROR_CODES}; every other
  *   one is delivered with `fatal: false`; while closing none is fatal.
- * - **Delegation**: see {@link LiveDelegations} (the timeline-aware grace); `response.event`s are
- *   ignored (`ignoredEvents`), as are duplicate delegation ids.
+ * - **Delegation**: client mode, see {@link LiveDelegations} (the timeline-aware grace); duplicate
+ *   delegation ids are ignored (`ignoredEvents`). Responses mode: delegations are delivered, never
+ *   routed; `response.event`s are decoded, their function calls reported to the tool runner and
+ *   batched per delegation key ({@link LiveToolBatches}); outputs go out as `response.item.create`,
+ *   background results as commentary. In client mode `response.event`s are ignored (`ignoredEvents`).
  * - **Inputs**: `requestResponse()` sends `replyPrompt` as null-delegation commentary (chunked;
  *   nothing when empty); `reportPlayback` does nothing (barge-in is the server's).
  * - **Close** ({@link beginClose}): before `session.started` the conversation ends at once;
@@ -45,6 +68,9 @@ export class LiveSessionPolicy implements SessionPolicy {
   private closeTimer: Cancellable | undefined;
   /** The delegations of this server session. */
   readonly delegations: LiveDelegations;
+  /** Responses mode: the tool batches of this server session, per delegation key. */
+  private readonly batches: LiveToolBatches;
+  private readonly responsesMode: boolean;
 
   constructor(
     private readonly handle: PolicyHandle,
@@ -53,6 +79,8 @@ export class LiveSessionPolicy implements SessionPolicy {
     this.delegations = new LiveDelegations(handle, options.delegationGraceMs, options.appendTokenBudget, (id, reason) =>
       this.routed(id, reason),
     );
+    this.responsesMode = options.delegation === 'responses';
+    this.batches = new LiveToolBatches(() => this.handle.send(liveResponseCreate()));
     handle.holdInputs(true);
     this.startTimer = handle.schedule(options.startTimeoutMs, () => {
       this.startTimer = undefined;
@@ -74,8 +102,10 @@ export class LiveSessionPolicy implements SessionPolicy {
   /** Delivers every event, applying the start gate, the error rules, delegation and the close rules. */
   onServerEvent(event: RealtimeEvent): void {
     const kind = liveFrameKind(event);
-    if (kind === 'responseEvent') {
-      this.handle.count('ignoredEvents');
+    const response = liveResponseEventInfo(event);
+    if (response !== undefined) {
+      if (!this.responsesMode || response.kind === 'responseIgnored') this.handle.count('ignoredEvents');
+      else this.onResponseEvent(event, response.delegationId);
       return;
     }
     switch (event.type) {
@@ -135,16 +165,27 @@ export class LiveSessionPolicy implements SessionPolicy {
   }
 
   /**
-   * Never called: tools fail a live start in client mode, and Responses mode (where calls come
-   * from) is not implemented yet. Throws, which the core reports as a policy failure.
+   * Responses mode (spec 08): a call's one answer (result, error or a background call's started
+   * output) as `response.item.create` (`function_call_output`, the output as is); its batch may
+   * now be complete and ask for its one `response.create`. Nothing while closing or after the end.
    */
-  toolOutput(): void {
-    throw new Error('protocol live runs tools only with Responses delegation, which this version does not implement');
+  toolOutput(answer: ToolAnswer): void {
+    if (this.state === 'closing' || this.state === 'ended') return;
+    this.handle.send(liveToolOutputMessage(answer.callId, answer.output));
+    this.batches.answered(answer.callId, answer.started);
   }
 
-  /** Never called (see {@link toolOutput}). */
-  backgroundToolResult(): void {
-    throw new Error('protocol live runs tools only with Responses delegation, which this version does not implement');
+  /**
+   * Responses mode (spec 08, 09 §5): a background call's result as `session.commentary.append`
+   * (chunked) with the call's `delegation_id` (`null` without one) and the content
+   * `Result of background tool call <callId> (<name>):\n\n<output>`, to be spoken; no
+   * `response.create`. Nothing while closing or after the end.
+   */
+  backgroundToolResult(result: BackgroundToolResult): void {
+    if (this.state === 'closing' || this.state === 'ended') return;
+    const key = this.batches.takeKey(result.callId);
+    const text = liveBackgroundResultText(result.callId, result.name, result.output);
+    for (const message of liveAppendMessages('commentary', key, text, this.options.appendTokenBudget)) this.handle.send(message);
   }
 
   /** Nothing: barge-in is the server's. */
@@ -168,6 +209,8 @@ export class LiveSessionPolicy implements SessionPolicy {
     if (this.state === 'closing') return true;
     this.state = 'closing';
     this.handle.send(liveCloseMessage());
+    // Open tool calls are aborted by the core: nothing more is sent for them (no output, no response.create).
+    this.batches.reset();
     const dropped = this.delegations.drop();
     if (dropped.length > 0) this.handle.logger.info('live close: pending delegations dropped', { protocol: 'live', dropped });
     this.closeTimer = this.handle.schedule(this.options.closeTimeoutMs, () => {
@@ -187,6 +230,7 @@ export class LiveSessionPolicy implements SessionPolicy {
     this.startTimer?.cancel();
     this.closeTimer?.cancel();
     this.delegations.drop();
+    this.batches.reset();
   }
 
   private onStarted(): void {
@@ -203,8 +247,49 @@ export class LiveSessionPolicy implements SessionPolicy {
       return;
     }
     this.handle.deliver({ ...event, activeTranscript: this.handle.transcript.snapshot() });
-    if (event.target !== 'client' || this.state === 'closing' || this.state === 'ended') return;
+    if (event.target !== 'client' || this.responsesMode || this.state === 'closing' || this.state === 'ended') return;
     this.delegations.add(event);
+  }
+
+  /**
+   * Responses mode: `responseCreated` opens the key's batch, `responseDone` closes it (both
+   * delivered); `functionCallDone` is reported to the tool runner (with the key's open response id)
+   * and an admitted call joins its key's batch. While closing calls are not reported (counted in
+   * `ignoredEvents`): nothing would answer them.
+   */
+  private onResponseEvent(event: RealtimeEvent, key: LiveDelegationKey): void {
+    switch (event.type) {
+      case 'responseCreated':
+        this.handle.deliver(event);
+        if (this.state !== 'closing') this.batches.responseCreated(key, event.responseId);
+        return;
+      case 'responseDone':
+        this.handle.deliver(event);
+        if (this.state !== 'closing') this.batches.responseDone(key, event.status as LiveResponseStatus);
+        return;
+      case 'functionCallDone':
+        this.onFunctionCall(event, key);
+        return;
+      default:
+        this.handle.count('ignoredEvents');
+    }
+  }
+
+  private onFunctionCall(event: FunctionCallDoneEvent, key: LiveDelegationKey): void {
+    if (this.state === 'closing' || this.state === 'ended') {
+      this.handle.count('ignoredEvents');
+      return;
+    }
+    const responseId = this.batches.responseId(key);
+    const admission = this.handle.tools.call({
+      callId: event.callId,
+      name: event.name,
+      arguments: event.arguments,
+      ...(event.itemId === undefined ? {} : { itemId: event.itemId }),
+      ...(responseId === undefined ? {} : { responseId }),
+      complete: event.complete,
+    });
+    if (admission === 'new') this.batches.admitted(key, event.callId);
   }
 
   private onError(event: ErrorEvent): void {

@@ -34,16 +34,23 @@ function toolNames(bound: readonly string[], tools: unknown[]): string {
   return [...bound, ...entries].join(', ');
 }
 
+/** `realtime.live.delegation` and `realtime.live.responses`: how delegations are answered. */
+export interface LiveDelegationSettings {
+  delegation: 'client' | 'responses';
+  responses: Record<string, unknown>;
+}
+
 /**
  * Validates start settings for live and fills its defaults (spec 08 "Connection"), in order: the
  * output modality (`text` → `ERR_INVALID_SESSION` "text output modality requires protocol v2"),
- * the audio format (only `pcm16`), the delegation mode (responses mode is not implemented yet:
- * `ERR_INVALID_SESSION`), tools in client mode (`ERR_INVALID_SESSION`; `boundTools` are the bound
- * `RealtimeTool` names, listed first). The model becomes
- * {@link liveModel}; the voice defaults to {@link LIVE_DEFAULT_VOICE} (not validated); a
- * transcription mode becomes conversational. Returns a new object.
+ * the audio format (only `pcm16`), then the delegation mode: Responses mode needs
+ * `realtime.live.responses.model` (a non-empty string) and, when present, an array
+ * `realtime.live.responses.tools`; client mode refuses every tool (bound tools, from
+ * `settings.boundTools`, named first; 09 §1.3's names). The model becomes {@link liveModel}; the
+ * voice defaults to {@link LIVE_DEFAULT_VOICE} (not validated); a transcription mode becomes
+ * conversational. Returns a new object. Throws `ERR_INVALID_SESSION`.
  */
-export function resolveLiveSession(settings: SessionSettings, config: ParleyConfig, boundTools: readonly string[] = []): SessionSettings {
+export function resolveLiveSession(settings: SessionSettings, config: ParleyConfig): SessionSettings {
   if (settings.outputModality === 'text') {
     throw new ParleyError('ERR_INVALID_SESSION', 'text output modality requires protocol v2');
   }
@@ -51,23 +58,44 @@ export function resolveLiveSession(settings: SessionSettings, config: ParleyConf
   if (typeof format === 'string' && format !== 'pcm16') {
     throw new ParleyError('ERR_INVALID_SESSION', `audio format \`${format}\` is not supported for live; use pcm16`);
   }
+  const bound = (settings.boundTools ?? []).map((tool) => tool.name);
   if (config.realtime.live.delegation === 'responses') {
-    if (typeof config.realtime.live.responses.model !== 'string' || config.realtime.live.responses.model === '') {
+    const responses = config.realtime.live.responses;
+    if (typeof responses.model !== 'string' || responses.model === '') {
       throw new ParleyError('ERR_INVALID_SESSION', 'live responses delegation needs realtime.live.responses.model');
     }
+    if (responses.tools !== undefined && !Array.isArray(responses.tools)) {
+      throw new ParleyError(
+        'ERR_INVALID_SESSION',
+        'realtime.live.responses.tools must be an array of tools; Parley appends the bound and start-option tools to it',
+      );
+    }
+  } else if (bound.length > 0 || settings.tools.length > 0) {
     throw new ParleyError(
       'ERR_INVALID_SESSION',
-      'live responses delegation is not implemented yet in this version of Parley; set realtime.live.delegation to "client"',
-    );
-  }
-  if (boundTools.length > 0 || settings.tools.length > 0) {
-    throw new ParleyError(
-      'ERR_INVALID_SESSION',
-      `protocol \`live\` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (${toolNames(boundTools, settings.tools)})`,
+      `protocol \`live\` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (${toolNames(bound, settings.tools)})`,
     );
   }
   const voice = settings.voice === undefined || settings.voice === '' ? LIVE_DEFAULT_VOICE : settings.voice;
   return { ...settings, model: liveModel(settings.model), voice, mode: 'conversational' };
+}
+
+/**
+ * Responses mode's `delegation.responses` (spec 08 "Responses mode"): `realtime.live.responses`
+ * whose `tools` are its own (if any), then the bound tools (binding order) as
+ * `{"type":"function","name","description","parameters"}`, then the start options' tools (Parley
+ * fields already removed): 09 §1.4's order without the handoff tool. A new object; `tools` is
+ * always present.
+ */
+export function liveResponsesBackend(settings: SessionSettings, responses: Record<string, unknown>): Record<string, unknown> {
+  const own = Array.isArray(responses.tools) ? (responses.tools as unknown[]) : [];
+  const bound = (settings.boundTools ?? []).map((tool) => ({
+    type: 'function',
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+  }));
+  return { ...responses, tools: [...own, ...bound, ...settings.tools] };
 }
 
 /**
@@ -83,9 +111,14 @@ export function liveConnectionParameters(settings: SessionSettings, alphaHeader:
 /**
  * The first client message (spec 08 "First client message"): `session.start` with the model, the
  * instructions (left out when empty), PCM16 24 kHz audio and the output voice (a `voice_…` custom
- * voice as `{"id": …}`), and client delegation. No `event_id`, no startup history.
+ * voice as `{"id": …}`), and the delegation: `{"type":"client"}` (the default), or
+ * `{"type":"responses","responses":…}` ({@link liveResponsesBackend}). No `event_id`, no startup
+ * history.
  */
-export function liveSessionStart(settings: SessionSettings): ClientMessage {
+export function liveSessionStart(
+  settings: SessionSettings,
+  delegation: LiveDelegationSettings = { delegation: 'client', responses: {} },
+): ClientMessage {
   const voice = settings.voice === undefined || settings.voice === '' ? LIVE_DEFAULT_VOICE : settings.voice;
   const session: Record<string, unknown> = { model: liveModel(settings.model) };
   if (settings.instructions !== '') session.instructions = settings.instructions;
@@ -93,6 +126,9 @@ export function liveSessionStart(settings: SessionSettings): ClientMessage {
     format: { type: 'audio/pcm', rate: LIVE_SAMPLE_RATE },
     output: { voice: voice.startsWith('voice_') ? { id: voice } : voice },
   };
-  session.delegation = { type: 'client' };
+  session.delegation =
+    delegation.delegation === 'responses'
+      ? { type: 'responses', responses: liveResponsesBackend(settings, delegation.responses) }
+      : { type: 'client' };
   return { type: 'session.start', session };
 }

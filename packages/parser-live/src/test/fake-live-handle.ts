@@ -1,6 +1,13 @@
 import {
   ActiveTranscript,
+  checkTools,
   loadParleyConfig,
+  ToolRunner,
+  type RealtimeTool,
+  type ToolCallEvent,
+  type ToolOutItem,
+  type ToolResultEvent,
+  type ToolsHandle,
   type Cancellable,
   type ClientMessage,
   type DelegationRequest,
@@ -29,6 +36,12 @@ export class ManualClock {
     const timer = { due: this.time + Math.max(0, delayMs), seq: this.seq++, callback, cancelled: false };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** When the next timer is due (`undefined`: none). */
+  nextDue(): number | undefined {
+    const live = this.timers.filter((timer) => !timer.cancelled);
+    return live.length === 0 ? undefined : Math.min(...live.map((timer) => timer.due));
   }
 
   /** Timers not yet fired nor cancelled. */
@@ -69,6 +82,7 @@ export class RecordingLogger implements Logger {
 export type LiveRecord =
   | { t: number; kind: 'send'; message: ClientMessage }
   | { t: number; kind: 'deliver'; event: RealtimeEvent }
+  | { t: number; kind: 'tool'; event: ToolCallEvent | ToolResultEvent }
   | { t: number; kind: 'route'; delegation: DelegationRequest }
   | { t: number; kind: 'hold'; held: boolean }
   | { t: number; kind: 'end'; reason: 'requested' | 'transport_closed' };
@@ -90,16 +104,90 @@ export class FakeLiveHandle implements PolicyHandle {
   held = false;
   ended = false;
   private readonly timers = new Set<Cancellable>();
-  /** Live client mode reports no tool calls: a report here would be a bug. */
-  readonly tools = {
+  /** The tool runner as the policy sees it: refuses calls until {@link withTools} installs core's real one. */
+  tools: ToolsHandle = {
     call: (): 'new' => {
       throw new Error('live reported a tool call');
     },
     interrupt: (): void => undefined,
   };
+  /** Core's tool runner, once {@link withTools} was called. */
+  runner: ToolRunner | undefined;
+  /** Every `tools.interrupt` call (live never interrupts). */
+  readonly interrupts: string[] = [];
+  /** The `toolOut` lane: answers waiting for the input loop ({@link settle}). */
+  private readonly toolOut: ToolOutItem[] = [];
 
   constructor(overrides: ParleyConfigInput = {}) {
     this.config = loadParleyConfig(overrides);
+  }
+
+  /**
+   * Installs core's real {@link ToolRunner} (09 §1.3 checks first) for `bound` tools and `declared`
+   * start-option tools, on this handle's clock. Its answers queue on a `toolOut` lane that
+   * {@link settle} hands to the policy, the way the core's input loop does.
+   */
+  withTools(bound: RealtimeTool[], declared: unknown[] = []): this {
+    const setup = checkTools({ id: 'live', supportsTools: true }, bound, declared);
+    const runner = new ToolRunner(setup.specs, {
+      clock: this.clock,
+      logger: this.logger,
+      settings: this.config.realtime.tools,
+      emit: (event) => {
+        if (!this.ended) this.records.push({ t: this.now(), kind: 'tool', event });
+      },
+      enqueue: (item) => {
+        if (this.ended || this.closing) return Promise.reject(new Error('the conversation no longer runs'));
+        this.toolOut.push(item);
+        return Promise.resolve();
+      },
+    });
+    this.runner = runner;
+    this.tools = {
+      call: (report) => runner.call(report),
+      interrupt: (callId) => {
+        this.interrupts.push(callId);
+        runner.interrupt(callId);
+      },
+    };
+    return this;
+  }
+
+  /** True once {@link close} made the conversation closing. */
+  closing = false;
+
+  /**
+   * The input loop: lets tools run (microtasks, promise hops), then hands each queued `toolOut`
+   * item to the policy in order, until nothing is left.
+   */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 6; round += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.toolOut.length > 0) {
+        const item = this.toolOut.shift() as ToolOutItem;
+        if (!this.ended && !this.closing && this.policy !== undefined) this.runner?.dispatch(item, this.policy);
+      }
+    }
+  }
+
+  /**
+   * `close()` as the core runs it: queued inputs first ({@link settle}), then `beginClose`; when
+   * closing, the inputs are refused and the open tool calls aborted (the runner disposed).
+   */
+  async close(): Promise<boolean> {
+    await this.settle();
+    const closing = this.policy?.beginClose?.() ?? false;
+    if (closing) {
+      this.closing = true;
+      this.toolOut.length = 0;
+      this.runner?.dispose();
+    } else this.finish();
+    return closing;
+  }
+
+  /** Tool events (`toolCall`, `toolResult`) emitted by the runner. */
+  toolEvents(): (ToolCallEvent | ToolResultEvent)[] {
+    return this.records.flatMap((record) => (record.kind === 'tool' ? [record.event] : []));
   }
 
   send(message: ClientMessage): void {
@@ -168,6 +256,7 @@ export class FakeLiveHandle implements PolicyHandle {
   /** The conversation ends the way the core ends it. */
   finish(): void {
     this.ended = true;
+    this.runner?.dispose();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.policy?.dispose();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { decodeLiveFrame, liveFrameKind } from '../live-decoder.js';
+import { liveResponseEventInfo } from '../live-response-events.js';
 
 const decode = (frame: unknown): unknown => decodeLiveFrame(typeof frame === 'string' ? frame : JSON.stringify(frame));
 
@@ -146,15 +147,113 @@ describe('decodeLiveFrame (spec 08 "Server events")', () => {
     expect(decode({ type: 'session.something_new', x: 1 })).to.equal('unknown_type');
   });
 
-  it('response.event: an envelope without an event object with a string type skips; otherwise decoded and marked', () => {
+  it('response.event: an envelope without an event object with a string type skips; otherwise decoded with its delegation key', () => {
     expect(decode({ type: 'response.event', delegation_id: 'd1' })).to.equal('invalid_fields');
     expect(decode({ type: 'response.event', event: { type: 3 } })).to.equal('invalid_fields');
     const created = decodeLiveFrame(
-      '{"type":"response.event","delegation_id":"d1","event":{"type":"response.created","response":{"id":"resp_1"}}}',
+      '{"type":"response.event","delegation_id":"d1","event":{"type":"response.created","response":{"id":"resp_1","output":[]}}}',
     );
     expect(created).to.deep.equal({ type: 'responseCreated', responseId: 'resp_1' });
-    expect(liveFrameKind(created as never)).to.equal('responseEvent');
+    expect(liveResponseEventInfo(created as never)).to.deep.equal({ kind: 'responseEvent', delegationId: 'd1' });
     const other = decodeLiveFrame('{"type":"response.event","event":{"type":"response.output_item.done","item":{"type":"reasoning"}}}');
-    expect(liveFrameKind(other as never)).to.equal('responseEvent');
+    expect(liveResponseEventInfo(other as never)).to.deep.equal({ kind: 'responseIgnored', delegationId: undefined });
+    expect(liveResponseEventInfo(decodeLiveFrame('{"type":"session.started"}') as never)).to.equal(undefined);
+  });
+
+  describe('response.event inner types (spec 08 "Decoding response.event")', () => {
+    const envelope = (event: Record<string, unknown>, delegationId: unknown = 'd1'): Record<string, unknown> =>
+      delegationId === 'absent' ? { type: 'response.event', event } : { type: 'response.event', delegation_id: delegationId, event };
+
+    it('response.created → responseCreated (responseId = event.response.id, absent when missing)', () => {
+      expect(decode(envelope({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } }))).to.deep.equal({
+        type: 'responseCreated',
+        responseId: 'resp_1',
+      });
+      expect(decode(envelope({ type: 'response.created' }))).to.deep.equal({ type: 'responseCreated' });
+    });
+
+    it('response.completed / failed / incomplete → responseDone with that status (no statusDetails, no usage)', () => {
+      for (const [type, status] of [
+        ['response.completed', 'completed'],
+        ['response.failed', 'failed'],
+        ['response.incomplete', 'incomplete'],
+      ] as const) {
+        expect(decode(envelope({ type, response: { id: 'resp_1', output: [], usage: { total_tokens: 3 } } }))).to.deep.equal({
+          type: 'responseDone',
+          responseId: 'resp_1',
+          status,
+        });
+      }
+      expect(decode(envelope({ type: 'response.failed' }, null))).to.deep.equal({ type: 'responseDone', status: 'failed' });
+    });
+
+    it('output_item.done with a function_call item → functionCallDone with the envelope delegationId', () => {
+      const item = {
+        id: 'fc_1',
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_1',
+        name: 'get_weather',
+        arguments: '{"city":"Lisbon"}',
+      };
+      const event = decodeLiveFrame(JSON.stringify(envelope({ type: 'response.output_item.done', output_index: 1, item })));
+      expect(event).to.deep.equal({
+        type: 'functionCallDone',
+        source: 'output_item',
+        callId: 'call_1',
+        name: 'get_weather',
+        arguments: '{"city":"Lisbon"}',
+        complete: true,
+        itemId: 'fc_1',
+        delegationId: 'd1',
+      });
+      expect(liveResponseEventInfo(event as never)).to.deep.equal({ kind: 'responseEvent', delegationId: 'd1' });
+    });
+
+    it('a function_call: callId falls back to item.id; name and arguments default to ""; status incomplete → complete false; no delegation_id → no delegationId', () => {
+      expect(
+        decode(envelope({ type: 'response.output_item.done', item: { id: 'fc_2', type: 'function_call', status: 'incomplete' } }, null)),
+      ).to.deep.equal({
+        type: 'functionCallDone',
+        source: 'output_item',
+        callId: 'fc_2',
+        name: '',
+        arguments: '',
+        complete: false,
+        itemId: 'fc_2',
+      });
+      expect(
+        decode(envelope({ type: 'response.output_item.done', item: { type: 'function_call', call_id: 'c', name: 7 } }, 'absent')),
+      ).to.deep.equal({
+        type: 'functionCallDone',
+        source: 'output_item',
+        callId: 'c',
+        name: '',
+        arguments: '',
+        complete: true,
+      });
+    });
+
+    it('a function_call with neither call_id nor id is skipped (invalid_fields)', () => {
+      expect(decode(envelope({ type: 'response.output_item.done', item: { type: 'function_call', name: 'x' } }))).to.equal(
+        'invalid_fields',
+      );
+    });
+
+    it('other output items (reasoning, message) and any other inner type are ignored, never skipped', () => {
+      for (const inner of [
+        { type: 'response.output_item.done', item: { type: 'reasoning', id: 'rs_1' } },
+        { type: 'response.output_item.done', item: { type: 'message' } },
+        { type: 'response.output_item.done' },
+        { type: 'response.output_item.added', item: { type: 'function_call', call_id: 'c' } },
+        { type: 'response.function_call_arguments.delta', delta: '{' },
+        { type: 'response.in_progress' },
+        { type: 'response.something_new' },
+      ]) {
+        const event = decodeLiveFrame(JSON.stringify(envelope(inner)));
+        expect(event, inner.type).to.be.an('object');
+        expect(liveResponseEventInfo(event as never), inner.type).to.deep.equal({ kind: 'responseIgnored', delegationId: 'd1' });
+      }
+    });
   });
 });

@@ -22,6 +22,9 @@ const BASE: SessionSettings = {
   tools: [],
 };
 
+const GET_WEATHER = { name: 'get_weather', description: 'The weather.', parameters: { type: 'object', properties: {} } };
+const CURRENT_TIME = { name: 'current_time', description: '', parameters: { type: 'object' } };
+
 function strategy(config: ParleyConfigInput = {}): { strategy: LiveProtocolStrategy; logger: RecordingLogger } {
   const logger = new RecordingLogger();
   return { strategy: new LiveProtocolStrategy(loadParleyConfig(config), logger), logger };
@@ -90,12 +93,86 @@ describe('LiveProtocolStrategy (spec 08 "Connection", "First client message", "C
       });
     });
 
-    it('responses mode is refused as not implemented yet (say so, never run half of it)', () => {
-      const { code, message } = failure(() =>
-        strategy({ realtime: { live: { delegation: 'responses', responses: { model: 'gpt-5' } } } }).strategy.resolveSession(BASE),
-      );
-      expect(code).to.equal('ERR_INVALID_SESSION');
-      expect(message).to.contain('not implemented');
+    it('responses mode with an empty model, or tools that are not an array', () => {
+      expect(
+        failure(() =>
+          strategy({ realtime: { live: { delegation: 'responses', responses: { model: '' } } } }).strategy.resolveSession(BASE),
+        ),
+      ).to.deep.equal({ code: 'ERR_INVALID_SESSION', message: 'live responses delegation needs realtime.live.responses.model' });
+      expect(
+        failure(() =>
+          strategy({ realtime: { live: { delegation: 'responses', responses: { model: 'gpt-5', tools: {} } } } }).strategy.resolveSession(
+            BASE,
+          ),
+        ),
+      ).to.deep.equal({
+        code: 'ERR_INVALID_SESSION',
+        message: 'realtime.live.responses.tools must be an array of tools; Parley appends the bound and start-option tools to it',
+      });
+    });
+
+    it('responses mode with a model accepts tools', () => {
+      const { strategy: live } = strategy({ realtime: { live: { delegation: 'responses', responses: { model: 'gpt-5' } } } });
+      const resolved = live.resolveSession({ ...BASE, tools: [{ type: 'function', name: 'lookup_order' }], boundTools: [GET_WEATHER] });
+      expect(resolved).to.include({ model: 'gpt-live-1', voice: 'marin' });
+    });
+
+    it('bound tools in client mode come first in the message (from settings.boundTools)', () => {
+      expect(
+        failure(() =>
+          strategy().strategy.resolveSession({ ...BASE, tools: [{ type: 'function', name: 'lookup_order' }], boundTools: [GET_WEATHER] }),
+        ),
+      ).to.deep.equal({
+        code: 'ERR_INVALID_SESSION',
+        message:
+          'protocol `live` runs tools only with Responses delegation; set realtime.live.delegation to "responses" or remove the tools (get_weather, lookup_order)',
+      });
+    });
+  });
+
+  describe('session.start in responses mode (spec 08 "Responses mode" Start)', () => {
+    it('delegation.responses = realtime.live.responses with its own tools, then bound tools (binding order), then start-option tools', () => {
+      const responses = {
+        model: 'gpt-5',
+        reasoning: { effort: 'low' },
+        tools: [{ type: 'web_search' }],
+      };
+      const { strategy: live } = strategy({ realtime: { live: { delegation: 'responses', responses } } });
+      const declared = { type: 'function', name: 'lookup_order', description: 'Order status.', parameters: { type: 'object' } };
+      const settings = live.resolveSession({
+        ...BASE,
+        tools: [declared, { type: 'mcp', server_label: 'docs' }],
+        boundTools: [GET_WEATHER, CURRENT_TIME],
+      });
+      expect(live.sessionUpdate(settings)).to.deep.equal({
+        type: 'session.start',
+        session: {
+          model: 'gpt-live-1',
+          audio: { format: { type: 'audio/pcm', rate: 24000 }, output: { voice: 'marin' } },
+          delegation: {
+            type: 'responses',
+            responses: {
+              model: 'gpt-5',
+              reasoning: { effort: 'low' },
+              tools: [
+                { type: 'web_search' },
+                { type: 'function', name: 'get_weather', description: 'The weather.', parameters: { type: 'object', properties: {} } },
+                { type: 'function', name: 'current_time', description: '', parameters: { type: 'object' } },
+                declared,
+                { type: 'mcp', server_label: 'docs' },
+              ],
+            },
+          },
+        },
+      });
+    });
+
+    it('without tools anywhere, tools is []', () => {
+      const { strategy: live } = strategy({ realtime: { live: { delegation: 'responses', responses: { model: 'gpt-5' } } } });
+      expect((live.sessionUpdate(live.resolveSession(BASE)).session as { delegation: unknown }).delegation).to.deep.equal({
+        type: 'responses',
+        responses: { model: 'gpt-5', tools: [] },
+      });
     });
   });
 
