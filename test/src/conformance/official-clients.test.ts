@@ -123,13 +123,14 @@ describe('conformance: official clients against the simulator', function () {
       const story =
         'Once upon a time a small boat left the harbour at dawn and sailed far across the calm silver sea until the evening came';
       const url = await start({ speed: 4, answer: (text) => (/story/i.test(text) ? story : `You said: ${text}`) });
-      const backgroundAgent = tool({
-        name: 'background_agent',
-        description: 'Send a request to the background agent.',
-        parameters: z.object({ prompt: z.string() }),
-        execute: async ({ prompt }) => `Done: ${prompt}`,
+      // A user tool only (no background_agent): the simulator calls it when the user names it.
+      const getWeather = tool({
+        name: 'get_weather',
+        description: 'The weather in a city.',
+        parameters: z.object({ city: z.string() }),
+        execute: async ({ city }) => `Sunny in ${city === '' ? 'Paris' : city}.`,
       });
-      const agent = new RealtimeAgent({ name: 'assistant', instructions: 'be brief', tools: [backgroundAgent] });
+      const agent = new RealtimeAgent({ name: 'assistant', instructions: 'be brief', tools: [getWeather] });
       const session = new RealtimeSession(agent, {
         transport: 'websocket',
         model: 'gpt-realtime',
@@ -157,12 +158,23 @@ describe('conformance: official clients against the simulator', function () {
       await until(() => responses() === 1, 'the voice turn');
       expect(seen).to.include.members(['conversation.item.input_audio_transcription.completed', 'response.output_audio.delta']);
 
-      // 2. A tool call: the model calls the declared function, the session runs it and answers.
-      session.sendMessage('Please ask the agent to look up the weather in Paris');
+      // 2. A tool call: the user names the declared function, the model calls it (placeholder
+      // arguments from its schema), the session runs it and answers, the model speaks the output.
+      session.sendMessage('Please get weather for Paris');
       await until(() => toolResults.length === 1 && responses() === 3, 'the tool call and the answer');
-      expect(toolResults).to.deep.equal(['background_agent: Done: Please ask the agent to look up the weather in Paris']);
-      const messages = simulator?.connections[0]?.messages as { type: string; item?: { type?: string; output?: string } }[];
-      expect(messages.some((m) => m.type === 'conversation.item.create' && m.item?.type === 'function_call_output')).to.equal(true);
+      expect(toolResults).to.deep.equal(['get_weather: Sunny in Paris.']);
+      const call = sent.find((event) => (event as { type: string }).type === 'response.function_call_arguments.done');
+      expect(call).to.deep.include({ name: 'get_weather', arguments: '{"city":""}' });
+      const messages = simulator?.connections[0]?.messages as {
+        type: string;
+        item?: { type?: string; call_id?: string; output?: string };
+      }[];
+      const outputs = messages.filter((m) => m.type === 'conversation.item.create' && m.item?.type === 'function_call_output');
+      expect(outputs.map((m) => m.item)).to.deep.equal([
+        { type: 'function_call_output', call_id: (call as { call_id: string }).call_id, output: 'Sunny in Paris.' },
+      ]);
+      const spoken = sent.filter((event) => (event as { type: string }).type === 'response.output_audio_transcript.done');
+      expect(spoken.map((event) => (event as { transcript: string }).transcript).at(-1)).to.equal('Sunny in Paris.');
 
       // 3. A barge-in: the user speaks while the story is being spoken.
       session.sendMessage('Tell me a long story');

@@ -1,6 +1,7 @@
 /**
  * Conformance: every server event the simulator sends in a set of sessions (text, audio with
- * barge-in, handoff, transcription session, push-to-talk, G.711, scripted failures) is an official
+ * barge-in, handoff, user tools, idle timeout, transcription session, push-to-talk, G.711, scripted
+ * failures) is an official
  * `openai` `RealtimeServerEvent` — at run time (the JSON schema generated from the type, unknown
  * fields forbidden) and at compile time (the recorded events type-checked with `tsc --strict`).
  * The clients here send only official `RealtimeClientEvent`s (typed).
@@ -16,6 +17,23 @@ const BACKGROUND_AGENT = {
   name: 'background_agent',
   description: 'Send a user request to the background agent.',
   parameters: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'], additionalProperties: false },
+};
+const CURRENT_TIME = {
+  type: 'function' as const,
+  name: 'current_time',
+  description: 'The current time in an IANA time zone.',
+  parameters: {
+    type: 'object',
+    properties: { timezone: { type: 'string', examples: ['Europe/Paris'] } },
+    required: ['timezone'],
+    additionalProperties: false,
+  },
+};
+const WEATHER = {
+  type: 'function' as const,
+  name: 'weather',
+  description: 'The weather in a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string', default: 'Paris' } }, required: ['city'] },
 };
 const PCM_FRAME = 960;
 const G711_FRAME = 160;
@@ -152,6 +170,69 @@ describe('conformance: the simulator sends only official RealtimeServerEvents', 
     client.send({ type: 'response.create' });
     await client.waitFor('rate_limits.updated', 2);
     expect(problems('handoff')).to.deep.equal([]);
+  });
+
+  it('user tool session: declared tools named by the user are called (one and two in a response), answered, spoken', async () => {
+    const client = await session('user tools');
+    client.send({
+      type: 'session.update',
+      session: { type: 'realtime', tools: [BACKGROUND_AGENT, CURRENT_TIME, WEATHER], tool_choice: 'auto' },
+    });
+    const ask = (text: string): void => {
+      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+      client.send({ type: 'response.create' });
+    };
+    ask('What is the current time?');
+    const call = await client.waitFor('response.function_call_arguments.done');
+    expect(call).to.deep.include({ name: 'current_time', arguments: '{"timezone":"Europe/Paris"}' });
+    client.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: String(call['call_id']), output: '10:15' },
+    });
+    client.send({ type: 'response.create' });
+    expect(await client.waitFor('response.output_audio_transcript.done')).to.deep.include({ transcript: '10:15' });
+    await client.waitFor('rate_limits.updated', 2);
+    ask('the weather and the current time please');
+    await client.waitFor('rate_limits.updated', 3);
+    const calls = client.events.filter((event) => event.type === 'response.function_call_arguments.done');
+    expect(calls.map((event) => [event['name'], event['output_index']])).to.deep.equal([
+      ['current_time', 0],
+      ['current_time', 0],
+      ['weather', 1],
+    ]);
+    for (const [index, output] of ['{"error":"tool `current_time` failed: clock down"}', 'Sunny.'].entries()) {
+      client.send({
+        type: 'conversation.item.create',
+        item: { type: 'function_call_output', call_id: String(calls[index + 1]?.['call_id']), output },
+      });
+    }
+    client.send({ type: 'response.create' });
+    expect(await client.waitFor('response.output_audio_transcript.done', 2)).to.deep.include({
+      transcript: 'Sorry, that did not work: tool `current_time` failed: clock down Sunny.',
+    });
+    await client.waitFor('rate_limits.updated', 4);
+    expect(client.types()).not.to.include('error');
+    expect(problems('user tools')).to.deep.equal([]);
+  });
+
+  it('idle timeout session: server VAD idle_timeout_ms sends input_audio_buffer.timeout_triggered, commits, answers', async () => {
+    const client = await session('idle timeout');
+    client.send({
+      type: 'session.update',
+      session: { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', idle_timeout_ms: 500 } } } },
+    });
+    client.sendAudio(silenceAudio(300), PCM_FRAME);
+    client.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
+    });
+    client.send({ type: 'response.create' });
+    const triggered = await client.waitFor('input_audio_buffer.timeout_triggered');
+    expect(triggered).to.deep.include({ audio_start_ms: 300, audio_end_ms: 300 });
+    await client.waitFor('input_audio_buffer.committed');
+    expect(await client.waitFor('response.output_audio_transcript.done', 2)).to.deep.include({ transcript: 'Are you still there?' });
+    await client.waitFor('rate_limits.updated', 2);
+    expect(problems('idle timeout')).to.deep.equal([]);
   });
 
   it('transcription session (intent=transcription): transcripts, no responses', async () => {
