@@ -226,6 +226,17 @@ transport and a virtual clock, so a 10-minute scenario replays in milliseconds.`
     )
     .option('--delegate-timeout <seconds>', 'kill a delegate command after this long (default 60)', positiveSeconds)
     .option('--record <file>', 'record the session as a scenario file for `parley replay` (no secrets), as it goes', once('--record'))
+    .option(
+      '--tool <name=command>',
+      'bind a function tool <name> whose calls run <command> in a shell: arguments on stdin, stdout is the result (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--tools <file.json>',
+      'tool definitions: a JSON array of {name, description?, parameters?, behavior?, onInterrupt?, timeoutMs?, command?}',
+      once('--tools'),
+    )
     .option('--transcription-model <model>', 'v2 input transcription model (default gpt-4o-mini-transcribe); "" turns it off')
     .addOption(
       new Option('--turn-detection <type>', 'v2 turn detection; none = push-to-talk (--in is committed when the file ends)').choices([
@@ -252,6 +263,7 @@ Examples:
   OPENAI_API_KEY=sk-... parley connect --text "Hello!" --out reply.wav --duration 10
   parley connect --url http://127.0.0.1:8011 --protocol v1 --in question.wav --json
   parley connect --url http://127.0.0.1:8011 --delegate-cmd "node my-agent.js" --record session.json
+  parley connect --url http://127.0.0.1:8011 --tool current_time='date -u +%H:%M' --text "what is the current time"
 
 Delegate commands (--delegate-cmd): each runs in its own process group, stopped as a group
 (SIGTERM, then SIGKILL after 1 s) when the conversation closes, on --delegate-timeout, and (v1)
@@ -262,9 +274,19 @@ stdout line is one assistant message. --delegate-format json: one JSON object pe
 each stdout line is a JSON string or {"text":"..."} (plain lines are taken as they are).
 PARLEY_HANDOFF_ID and PARLEY_TEXT (its first 4096 characters) are in the environment.
 
+Tools (--tool, --tools; v2): the model may call each tool; every call runs its command through the
+shell, in its own process group: the call's arguments (JSON text, {} when empty) on stdin, then
+stdin is closed; PARLEY_TOOL_NAME and PARLEY_CALL_ID in the environment. Exit 0: stdout (UTF-8,
+trailing newlines removed, at most 1048576 bytes) is the result. A non-zero exit (with the last
+stderr line), a signal, a command that cannot start or writes too much is an error the model hears.
+When the call times out (timeoutMs, default realtime.tools.timeoutMs = 30000), is cancelled or the
+conversation ends, the group gets SIGTERM, then SIGKILL after 2 s. A --tools definition takes its
+command from --tool <name>=<command>, else its "command"; a --tool not in the file gets description
+"" and parameters {"type":"object","properties":{}}. v1 refuses tools (exit 1).
+
 Exit codes: 0 when closed by request (Ctrl-C, SIGTERM, --duration) or by the server; 1 when the
 start failed (connection, handshake) or a fatal error ended the conversation; 2 for usage errors
-(bad options or option values, unusable files, a missing API key, an insecure URL).
+(bad options or option values, unusable files, bad tool definitions, a missing API key, an insecure URL).
 Ctrl-C or SIGTERM stops the input at once, aborts a start in progress and closes the conversation
 (exit 0 within a second).`,
     )

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Delegation, DelegationTurn, HandoffDelegate, Logger } from '@parley/core';
+import { ProcessGroups, signalProcessGroup, spawnProcessGroup, stopProcessGroup } from './process-group.js';
 
 /**
  * How a delegate command's stdin and stdout are framed.
@@ -39,30 +40,6 @@ interface Running {
   superseded: boolean;
 }
 
-/** Sends `signal` to the process group led by `pid`; false when the group is gone. */
-function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Ends a process group: SIGTERM, then SIGKILL after `graceMs` if any member is still alive. The
- * grace timer does not keep the process alive; {@link CommandDelegate.killAll} covers exit.
- */
-function stopGroup(child: ChildProcess, graceMs: number): void {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  if (!signalGroup(pid, 'SIGTERM')) return;
-  const timer = setTimeout(() => {
-    if (signalGroup(pid, 0)) signalGroup(pid, 'SIGKILL');
-  }, graceMs);
-  timer.unref();
-}
-
 function frame(format: DelegateFormat, message: Record<string, unknown>, text: string, steering: boolean): string {
   if (format === 'json') return `${JSON.stringify(message)}\n`;
   return `${steering ? text.replace(/\r?\n/g, ' ') : text}\n`;
@@ -99,7 +76,8 @@ export class CommandDelegate implements HandoffDelegate {
    * finishing a turn clears the active (newest) handoff, so they finish only after the newest one.
    */
   private held: (() => void)[] = [];
-  private readonly exitHook = (): void => this.killAll();
+  /** The process groups of the running commands, killed if this process exits. */
+  private readonly groups = new ProcessGroups();
 
   constructor(private readonly options: CommandDelegateOptions) {}
 
@@ -123,7 +101,7 @@ export class CommandDelegate implements HandoffDelegate {
 
   /** Kills every running command's group at once (SIGKILL); for process exit. */
   killAll(): void {
-    for (const running of this.running) if (running.child.pid !== undefined) signalGroup(running.child.pid, 'SIGKILL');
+    this.groups.killAll();
   }
 
   delegate(delegation: Delegation, turn: DelegationTurn): Promise<void> {
@@ -137,15 +115,9 @@ export class CommandDelegate implements HandoffDelegate {
       }
     }
     return new Promise<void>((resolve, reject) => {
-      const child = spawn(this.options.command, {
-        shell: true,
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          PARLEY_HANDOFF_ID: delegation.handoffId,
-          PARLEY_TEXT: delegation.text.slice(0, PARLEY_TEXT_MAX_CHARS),
-        },
+      const child = spawnProcessGroup(this.options.command, {
+        PARLEY_HANDOFF_ID: delegation.handoffId,
+        PARLEY_TEXT: delegation.text.slice(0, PARLEY_TEXT_MAX_CHARS),
       });
       let stderr = '';
       let pending = '';
@@ -164,11 +136,11 @@ export class CommandDelegate implements HandoffDelegate {
           if (stopped) return;
           stopped = true;
           this.options.logger.debug('stopping a delegate command (its process group)', { handoffId: delegation.handoffId, pid: child.pid });
-          stopGroup(child, graceMs);
+          stopProcessGroup(child, graceMs);
         },
       };
       this.running.add(entry);
-      if (this.running.size === 1) process.once('exit', this.exitHook);
+      this.groups.add(child);
       const timer = setTimeout(() => {
         failure = new Error(`the delegate command timed out after ${timeoutMs} ms`);
         entry.stop();
@@ -185,7 +157,7 @@ export class CommandDelegate implements HandoffDelegate {
         clearTimeout(timer);
         turn.signal.removeEventListener('abort', onAbort);
         this.running.delete(entry);
-        if (this.running.size === 0) process.removeListener('exit', this.exitHook);
+        this.groups.delete(child);
         if (error !== undefined) reject(error);
         else if (entry.superseded && !turn.signal.aborted && this.running.size > 0) {
           // Finish after the newest delegation, so this turn's finish cannot end the newest handoff.
@@ -210,7 +182,7 @@ export class CommandDelegate implements HandoffDelegate {
       child.on('close', (code, signal) => {
         if (pending !== '') emit(pending);
         // Whatever the shell started may still run in its group; end it too.
-        if (child.pid !== undefined && signalGroup(child.pid, 0)) stopGroup(child, graceMs);
+        if (child.pid !== undefined && signalProcessGroup(child.pid, 0)) stopProcessGroup(child, graceMs);
         void outputs.then(() => {
           if (failure !== undefined) finish(failure);
           else if (stopped || code === 0) finish(undefined);

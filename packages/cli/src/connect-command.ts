@@ -5,6 +5,7 @@ import {
   isParleyError,
   Logger,
   loadParleyConfig,
+  RealtimeTool,
   TransportFactory,
   type ConversationEvent,
   type ParleyConfig,
@@ -14,11 +15,13 @@ import {
 import { wsTransportModule } from '@parley/transport-ws';
 import { streamAudioInput, TRAILING_SILENCE_MS } from './audio-input.js';
 import { CommandDelegate, type DelegateFormat } from './command-delegate.js';
+import { CommandTool, type CommandToolDefinition } from './command-tool.js';
 import { checkConfigFiles, checkConnectFiles } from './connect-files.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
-import { recordingDelegate, SessionRecorder } from './session-recorder.js';
+import { recordingDelegate, recordingTool, SessionRecorder } from './session-recorder.js';
 import { escapeForTerminal, jsonLine } from './terminal-text.js';
+import { loadToolDefinitions, toolProblemInCliWords } from './tool-definitions.js';
 import { TranscriptPrinter } from './transcript-printer.js';
 import { describeStartFailure, startFailureExitCode, UsageError } from './usage-error.js';
 import { waitOrStop } from './wait-or-stop.js';
@@ -43,6 +46,10 @@ export interface ConnectOptions {
   delegateTimeout?: number;
   delegateFormat?: DelegateFormat;
   record?: string;
+  /** `--tool <name>=<command>` values (spec 09 §13.2): each binds a tool whose `execute` runs the command. */
+  tool?: string[];
+  /** `--tools <file.json>`: a JSON array of tool definitions (spec 09 §13.2). */
+  tools?: string;
   allowInsecure?: boolean;
   logLevel?: string;
   config?: string[];
@@ -121,6 +128,7 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
   });
   let config: ParleyConfig;
   let files: ReturnType<typeof checkConnectFiles>;
+  let toolDefinitions: CommandToolDefinition[];
   try {
     checkConfigFiles(options.config ?? []);
     config = loadConfig(options, environment.env);
@@ -131,6 +139,7 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
         );
       }
     }
+    toolDefinitions = loadToolDefinitions(options.tool ?? [], options.tools);
     files = checkConnectFiles({ ...options, config: [] });
     if (config.realtime.audio.format !== 'pcm16' && (options.in !== undefined || options.out !== undefined)) {
       throw new UsageError(
@@ -153,7 +162,15 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       : new SessionRecorder(
           () => Date.now(),
           config.realtime.protocol,
-          { realtime: { audio: config.realtime.audio, v1: config.realtime.v1, v2: config.realtime.v2 } },
+          {
+            realtime: {
+              audio: config.realtime.audio,
+              v1: config.realtime.v1,
+              v2: config.realtime.v2,
+              // The tools' default timeouts, so a replay answers them as this session did.
+              ...(toolDefinitions.length > 0 ? { tools: config.realtime.tools } : {}),
+            },
+          },
           {},
         );
   const stopRecording = recorder?.autosave(options.record as string, `recorded ${new Date(started).toISOString()}`);
@@ -178,6 +195,10 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       logger: container.get(Logger),
     });
     container.bind(HandoffDelegate).toConstantValue(recorder === undefined ? delegate : recordingDelegate(delegate, recorder));
+  }
+  for (const definition of toolDefinitions) {
+    const tool = new CommandTool(definition);
+    container.bind(RealtimeTool).toConstantValue(recorder === undefined ? tool : recordingTool(tool, recorder, () => Date.now()));
   }
   const manager = container.get(ConversationManager);
 
@@ -237,7 +258,20 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
       note('[interrupted] the start was cancelled');
       return finish(0);
     }
-    fail(describeStartFailure(error));
+    const message = describeStartFailure(error);
+    // A tool problem only the protocol knows (V2: the handoff tool's name), in the command line's words.
+    const located = isParleyError(error, 'ERR_INVALID_SESSION')
+      ? toolProblemInCliWords(
+          message,
+          toolDefinitions.map((definition) => ({
+            name: definition.name,
+            where: options.tool?.some((value) => value.startsWith(`${definition.name}=`))
+              ? `--tool \`${definition.name}\``
+              : `--tools ${options.tools as string}: tool \`${definition.name}\``,
+          })),
+        )
+      : undefined;
+    fail(located ?? message);
     return finish(startFailureExitCode(error));
   }
 

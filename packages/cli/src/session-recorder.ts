@@ -1,6 +1,21 @@
 import { writeFileSync } from 'node:fs';
-import type { Delegation, DelegationTurn, HandoffDelegate, SessionSettings, StartOptions } from '@parley/core';
-import type { Scenario, ScenarioStep } from '@parley/testkit';
+import type {
+  Delegation,
+  DelegationTurn,
+  HandoffDelegate,
+  JsonObject,
+  RealtimeTool,
+  SessionSettings,
+  StartOptions,
+  ToolCall,
+} from '@parley/core';
+import type { Scenario, ScenarioStep, ScenarioTool, ToolReplyAction } from '@parley/testkit';
+
+/** One tool of a recording: its definition and, per execution, how it settled (undefined: not yet). */
+interface RecordedTool {
+  definition: ScenarioTool;
+  executions: (ToolReplyAction | undefined)[];
+}
 
 /**
  * Records a live session as a scenario file (spec 05) for `parley replay`: server frames with their
@@ -12,6 +27,7 @@ export class SessionRecorder {
   private origin: number | undefined;
   private readonly steps: ScenarioStep[] = [];
   private readonly wire: unknown[] = [];
+  private readonly tools: RecordedTool[] = [];
   private changed = false;
 
   constructor(
@@ -51,6 +67,26 @@ export class SessionRecorder {
     this.steps.push({ at: this.at(), ...step } as ScenarioStep);
   }
 
+  /**
+   * A tool the session binds (spec 09 §12): recorded as a scenario tool whose `replies` are what
+   * happened, one list per execution. Returns the function that records one execution: call it
+   * when `execute` is invoked; it returns the function to call with the execution's one reply.
+   */
+  tool(definition: ScenarioTool): () => (action: ToolReplyAction) => void {
+    const recorded: RecordedTool = { definition, executions: [] };
+    this.tools.push(recorded);
+    this.changed = true;
+    return () => {
+      const index = recorded.executions.push(undefined) - 1;
+      this.changed = true;
+      return (action) => {
+        if (recorded.executions[index] !== undefined) return;
+        recorded.executions[index] = action;
+        this.changed = true;
+      };
+    };
+  }
+
   /** The scenario as recorded so far. */
   scenario(name: string): Scenario {
     const session: StartOptions = {};
@@ -67,11 +103,17 @@ export class SessionRecorder {
       if (value !== undefined) (session as Record<string, unknown>)[key] = value;
     }
     const last = this.steps[this.steps.length - 1];
+    // An execution still running never settled as far as this recording knows.
+    const tools = this.tools.map(({ definition, executions }) => ({
+      ...definition,
+      replies: executions.map((action) => [action ?? { afterMs: 0, never: true as const }]),
+    }));
     return {
       name,
       protocol: this.protocol,
       config: this.config,
       session,
+      ...(tools.length > 0 ? { tools } : {}),
       steps: this.steps,
       endAt: last?.at ?? 0,
       expect: { wire: this.wire },
@@ -141,6 +183,57 @@ export function recordingDelegate(inner: HandoffDelegate, recorder: SessionRecor
         async (error: unknown) => {
           await recorded.output(`The background agent failed: ${error instanceof Error ? error.message : String(error)}`);
           await recorded.finish();
+        },
+      );
+    },
+  };
+}
+
+/**
+ * Wraps a bound tool so a recording holds it as a scenario tool (spec 09 §12) whose `replies` are
+ * what each execution did: `{"afterMs":<ms from invocation to settlement>,"output":"<result>"}`,
+ * `{"afterMs":…,"error":"<message>"}`, or `{"afterMs":0,"never":true}` when the call was answered
+ * otherwise first (its signal aborted: timeout, cancel, the end). Replaying the recording then
+ * sends exactly the same answers at the same times.
+ */
+export function recordingTool(inner: RealtimeTool, recorder: SessionRecorder, now: () => number): RealtimeTool {
+  const fields = {
+    name: inner.name,
+    description: inner.description,
+    parameters: inner.parameters,
+    ...(inner.behavior === undefined ? {} : { behavior: inner.behavior }),
+    ...(inner.onInterrupt === undefined ? {} : { onInterrupt: inner.onInterrupt }),
+    ...(inner.timeoutMs === undefined ? {} : { timeoutMs: inner.timeoutMs }),
+  };
+  const execution = recorder.tool({ ...fields });
+  return {
+    ...fields,
+    execute(args: JsonObject, call: ToolCall): unknown {
+      const invoked = now();
+      const reply = execution();
+      const afterMs = (): number => Math.max(0, Math.round(now() - invoked));
+      const never = (): void => reply({ afterMs: 0, never: true });
+      if (call.signal.aborted) never();
+      else call.signal.addEventListener('abort', never, { once: true });
+      const settled = (action: ToolReplyAction): void => {
+        call.signal.removeEventListener('abort', never);
+        if (!call.signal.aborted) reply(action);
+      };
+      let result: unknown;
+      try {
+        result = inner.execute(args, call);
+      } catch (error) {
+        settled({ afterMs: afterMs(), error: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
+      return Promise.resolve(result).then(
+        (value) => {
+          settled({ afterMs: afterMs(), output: value });
+          return value;
+        },
+        (error: unknown) => {
+          settled({ afterMs: afterMs(), error: error instanceof Error ? error.message : String(error) });
+          throw error;
         },
       );
     },

@@ -9,7 +9,9 @@ type Role = 'user' | 'assistant';
  * deltas are gathered per speaker and printed once, when the message is done (its final text wins)
  * or when it ends otherwise (its response or item ends, or the transcript is flushed at the end);
  * notes never cut a message in two. User text the application sent is echoed with {@link userText}
- * (the same text echoed back by the server is not printed again). Every line is shown with control
+ * (the same text echoed back by the server is not printed again). Tool calls and their answers are
+ * `[tool] call <name> <arguments> (<call id>)`, `[tool] result <name>: <output>` and
+ * `[tool] error <name> (<reason>): <output>`. Every line is shown with control
  * characters escaped ({@link escapeForTerminal}), so server text cannot drive the terminal.
  */
 export class TranscriptPrinter {
@@ -69,6 +71,16 @@ export class TranscriptPrinter {
         return;
       case 'error':
         this.note(`[${event.fatal ? 'fatal error' : 'error'}] ${event.message}`);
+        return;
+      case 'toolCall':
+        this.note(`[tool] call ${event.name} ${event.arguments} (${event.callId})`);
+        return;
+      case 'toolResult':
+        this.note(
+          event.error
+            ? `[tool] error ${event.name} (${event.reason ?? 'failed'}): ${event.output}`
+            : `[tool] result ${event.name}: ${event.output}`,
+        );
         return;
       case 'reconnecting':
         this.note(`[reconnecting] attempt ${event.attempt}${event.delayMs !== undefined ? ` in ${event.delayMs} ms` : ''}`);

@@ -15,8 +15,22 @@ const USAGE_CODES: ReadonlySet<ParleyErrorCode> = new Set<ParleyErrorCode>([
   'ERR_INVALID_SESSION',
 ]);
 
-/** The exit code of a failed start: 2 for a usage problem (see `USAGE_CODES`), 1 otherwise. */
+/**
+ * True for the start failure of a protocol that refuses tools (spec 09 §1.3 rule 1, and the live
+ * API's client mode): the tools are fine, the protocol is the problem.
+ */
+export function isToolsRefusal(error: unknown): boolean {
+  return (
+    isParleyError(error, 'ERR_INVALID_SESSION') && /^protocol `[^`]*` (does not support tools|runs tools only with)/.test(error.message)
+  );
+}
+
+/**
+ * The exit code of a failed start: 2 for a usage problem (see `USAGE_CODES`), 1 otherwise — and 1
+ * for a protocol that refuses tools (spec 09 §13.2), although that is an `ERR_INVALID_SESSION`.
+ */
 export function startFailureExitCode(error: unknown): number {
+  if (isToolsRefusal(error)) return 1;
   return isParleyError(error) && USAGE_CODES.has(error.code) ? 2 : 1;
 }
 

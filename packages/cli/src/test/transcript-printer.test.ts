@@ -15,6 +15,45 @@ function print(events: ConversationEvent[], before?: (printer: TranscriptPrinter
 const delta = (text: string): ConversationEvent => ({ type: 'outputTranscriptDelta', delta: text });
 
 describe('TranscriptPrinter', () => {
+  it('tool calls and answers: [tool] call, [tool] result, [tool] error (with the reason); server text escaped', () => {
+    expect(
+      print([
+        { type: 'toolCall', callId: 'call_1', name: 'current_time', arguments: '{"timezone":"Europe/Paris"}', itemId: 'item_1' },
+        { type: 'toolResult', callId: 'call_1', name: 'current_time', output: '10:15', error: false },
+        { type: 'toolCall', callId: 'call_2', name: 'launch_rocket', arguments: '{}' },
+        {
+          type: 'toolResult',
+          callId: 'call_2',
+          name: 'launch_rocket',
+          output: '{"error":"unknown tool `launch_rocket`"}',
+          error: true,
+          reason: 'unknown_tool',
+        },
+        { type: 'toolCall', callId: 'call_3', name: 'book\u001b]0;x\u0007', arguments: '{"at":"20:00\n"}' },
+        { type: 'toolResult', callId: 'call_3', name: 'book_table', output: 'Booked\r\n\u001b[2J', error: false, background: true },
+      ]),
+    ).to.deep.equal([
+      '[tool] call current_time {"timezone":"Europe/Paris"} (call_1)',
+      '[tool] result current_time: 10:15',
+      '[tool] call launch_rocket {} (call_2)',
+      '[tool] error launch_rocket (unknown_tool): {"error":"unknown tool `launch_rocket`"}',
+      '[tool] call book\\u001b]0;x\\u0007 {"at":"20:00\\n"} (call_3)',
+      '[tool] result book_table: Booked\\r\\n\\u001b[2J',
+    ]);
+  });
+
+  it('a tool line never cuts an answer being spoken in two', () => {
+    expect(
+      print([
+        { type: 'responseCreated', responseId: 'r1' },
+        delta('Let me '),
+        { type: 'toolCall', callId: 'call_1', name: 'current_time', arguments: '{}' },
+        delta('check.'),
+        { type: 'responseDone', responseId: 'r1' },
+      ]),
+    ).to.deep.equal(['[tool] call current_time {} (call_1)', 'assistant: Let me check.']);
+  });
+
   it('one line per message: two answers whose deltas follow each other are not glued', () => {
     expect(
       print([
