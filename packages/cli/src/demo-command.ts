@@ -4,6 +4,7 @@ import {
   createParleyContainer,
   HandoffDelegate,
   loadParleyConfig,
+  RealtimeTool,
   TransportFactory,
   type ClientMessage,
   type ConversationEvent,
@@ -12,6 +13,7 @@ import {
 import { RealtimeSimulator, splitAudio, synthesizeSpeech } from '@parley/testkit';
 import { wsTransportModule } from '@parley/transport-ws';
 import { DemoDelegate } from './demo-delegate.js';
+import { demoTimeTool } from './demo-time-tool.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
 import { TranscriptPrinter } from './transcript-printer.js';
@@ -26,9 +28,12 @@ export interface DemoOptions {
   out?: string;
   /** Run the built-in delegate, or this command (`--delegate-cmd`). */
   delegateCmd?: string;
+  /** The clock the v2 run's `current_time` tool reads (default: the machine's; tests fix it). */
+  now?: () => Date;
 }
 
 const GREETING = 'Hello there! Who are you?';
+const TIME_QUESTION = 'What is the current time?';
 const REQUEST = 'Can you ask the agent to look up the weather in Paris?';
 const STORY = 'Tell me a long story about the sea.';
 const INTERRUPTION = 'Wait, stop. That is enough, thank you.';
@@ -139,11 +144,12 @@ class DemoRun {
         return;
       case 'conversation.item.create': {
         const item = message.item as { type?: string; call_id?: string; output?: string; content?: { text?: string }[] };
-        if (item.type === 'function_call_output')
-          this.printer.note(
-            `→ function_call_output ${String(item.call_id)}: ${JSON.stringify(String(item.output).split('\n\n').slice(1).join('\n\n'))}`,
-          );
-        else if (item.content?.[0]?.text?.includes('Update from background agent'))
+        if (item.type === 'function_call_output') {
+          // A handoff's output carries Parley's final-message prefix; a tool's is the output itself.
+          const output = String(item.output);
+          const text = output.startsWith('"Agent Final Message":') ? output.split('\n\n').slice(1).join('\n\n') : output;
+          this.printer.note(`→ function_call_output ${String(item.call_id)}: ${JSON.stringify(text)}`);
+        } else if (item.content?.[0]?.text?.includes('Update from background agent'))
           this.printer.note(`→ progress item: ${JSON.stringify(item.content[0].text.split('\n\n')[0])}`);
         else this.printer.userText(item.content?.[0]?.text ?? '');
         return;
@@ -186,8 +192,8 @@ class DemoRun {
 
 /**
  * `parley demo`: starts the simulator on a free loopback port, connects through the real WebSocket
- * transport, plays a scripted user (a greeting, a request that needs the agent, and speech while the
- * assistant talks) with a built-in delegate, and prints a live timeline and a summary from
+ * transport, plays a scripted user (a greeting, in v2 a question the built-in `current_time` tool
+ * answers, a request that needs the agent, and speech while the assistant talks) with a built-in delegate, and prints a live timeline and a summary from
  * `stats()`. Writes the assistant audio to a WAV file. Resolves with the exit code.
  */
 export async function runDemo(options: DemoOptions, output: Output): Promise<number> {
@@ -235,6 +241,8 @@ async function runProtocol(protocol: 'v1' | 'v2', options: DemoOptions, output: 
     } else {
       container.bind(HandoffDelegate).toConstantValue(new DemoDelegate(container.get(Clock)));
     }
+    // v2 runs tools (spec 09 §13.3); v1 would refuse them at start.
+    if (protocol === 'v2') container.bind(RealtimeTool).toConstantValue(demoTimeTool(options.now));
     const manager = container.get(ConversationManager);
     manager.on((event) => run.onEvent(event, () => manager.stats()));
     await manager.start({ instructions: 'You are the friendly Parley demo assistant.' });
@@ -244,6 +252,17 @@ async function runProtocol(protocol: 'v1' | 'v2', options: DemoOptions, output: 
     await manager.requestResponse();
     await run.waitFor((event) => event.type === 'audioOut', 5000);
     await run.waitQuiet(300, 4000);
+
+    // 1b. (v2) A question a tool answers: the simulator calls current_time, Parley runs it,
+    //     answers the call and asks for one response, and the simulator speaks the time.
+    if (protocol === 'v2') {
+      const beforeTool = run.count;
+      await manager.sendText(TIME_QUESTION);
+      await manager.requestResponse();
+      await run.waitFor((event) => event.type === 'toolResult', 5000, beforeTool);
+      await run.waitFor((event) => event.type === 'outputTranscriptDone', 5000, beforeTool);
+      await run.waitQuiet(300, 4000);
+    }
 
     // 2. A request that needs the background agent.
     const beforeRequest = run.count;

@@ -9,14 +9,44 @@ function samplesOf(wav: Buffer): Int16Array {
   return new Int16Array(data.buffer, data.byteOffset, data.length / 2);
 }
 
-describe('parley demo: the WAV it writes', function () {
-  this.timeout(120000);
+/** The demo's clock, fixed: its current_time tool says 10:15 on every run. */
+const now = (): Date => new Date(2026, 0, 1, 10, 15);
 
-  it('is byte-identical across runs, with silence between answers and no click at the barge-in cuts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
-    const files = [join(dir, 'first.wav'), join(dir, 'second.wav')];
-    const quiet = { out: () => undefined, err: () => undefined };
-    for (const out of files) expect(await runDemo({ out }, quiet)).to.equal(0);
+describe('parley demo: the WAV it writes and its timeline', function () {
+  this.timeout(120000);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
+  const files = [join(dir, 'first.wav'), join(dir, 'second.wav')];
+  /** What each run printed. */
+  const printed: string[] = [];
+
+  before(async function () {
+    this.timeout(120000);
+    for (const out of files) {
+      let text = '';
+      expect(await runDemo({ out, now }, { out: (chunk) => (text += chunk), err: (chunk) => (text += chunk) })).to.equal(0);
+      printed.push(text);
+    }
+  });
+
+  it('v2: the scripted user asks the time once; the timeline shows the tool call, its output, one response.create, the spoken time', () => {
+    const v2 = (printed[0] as string).slice((printed[0] as string).indexOf('protocol v2'));
+    const lines = v2.split('\n').map((line) => line.replace(/^\s*\d+\.\d\ds {2}/, ''));
+    const from = lines.indexOf('user: What is the current time?');
+    expect(from, v2).to.be.greaterThan(0);
+    const to = lines.findIndex((line, index) => index > from && line.startsWith('user: '));
+    expect(lines.slice(from, to).filter((line) => !line.startsWith('[session]'))).to.deep.equal([
+      'user: What is the current time?',
+      '→ response.create',
+      '[tool] call current_time {} (call_1)',
+      '[tool] result current_time: 10:15',
+      '→ function_call_output call_1: "10:15"', // the wire tap prints when the socket writes: after the event
+      '→ response.create',
+      'assistant: 10:15',
+    ]);
+    expect(printed[0]).not.to.include('[fatal error]');
+  });
+
+  it('is byte-identical across runs, with silence between answers and no click at the barge-in cuts', () => {
     const [first, second] = files.map((file) => readFileSync(file)) as [Buffer, Buffer];
     expect(first.length).to.equal(second.length);
     expect(first.equals(second)).to.equal(true);
@@ -32,7 +62,7 @@ describe('parley demo: the WAV it writes', function () {
         run = 0;
       }
     }
-    expect(gaps.length).to.be.at.least(8); // v1: 6 answers, v2: 4 answers, one audio stream
+    expect(gaps.length).to.be.at.least(9); // v1: 6 answers, v2: 5 answers (the time included), one audio stream
     // No hard cut: where an answer ends and a gap begins, the last samples are (nearly) silent.
     let edges = 0;
     for (let i = 1; i < samples.length; i += 1) {
