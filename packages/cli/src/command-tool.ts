@@ -10,6 +10,9 @@ export const TOOL_KILL_GRACE_MS = 2000;
 /** The most bytes of a command's stderr kept (its end) to find the last non-empty line. */
 const STDERR_TAIL_BYTES = 65536;
 
+/** The process groups of every tool's running commands (one exit hook for all of them). */
+const groups = new ProcessGroups();
+
 /** What a {@link CommandTool} is: the tool the model sees, and the command that runs it. */
 export interface CommandToolDefinition {
   name: string;
@@ -68,7 +71,7 @@ export class CommandTool implements RealtimeTool {
   readonly onInterrupt?: ToolInterruptMode;
   /** The shell command line. */
   readonly command: string;
-  private readonly groups = new ProcessGroups();
+  private readonly running = new Set<ReturnType<typeof spawnProcessGroup>>();
 
   constructor(
     definition: CommandToolDefinition,
@@ -85,7 +88,7 @@ export class CommandTool implements RealtimeTool {
 
   /** Commands running now. */
   get runningCount(): number {
-    return this.groups.size;
+    return this.running.size;
   }
 
   execute(_args: JsonObject, call: ToolCall): Promise<string> {
@@ -103,7 +106,12 @@ export class CommandTool implements RealtimeTool {
         reject(new Error(`the command could not start: ${error instanceof Error ? error.message : String(error)}`));
         return;
       }
-      this.groups.add(child);
+      groups.add(child);
+      this.running.add(child);
+      const ended = (): void => {
+        groups.delete(child);
+        this.running.delete(child);
+      };
       const stdout: Buffer[] = [];
       let stdoutBytes = 0;
       let stderr: Buffer = Buffer.alloc(0);
@@ -145,7 +153,7 @@ export class CommandTool implements RealtimeTool {
         if (stderr.length > STDERR_TAIL_BYTES) stderr = stderr.subarray(stderr.length - STDERR_TAIL_BYTES);
       });
       child.on('error', (error) => {
-        this.groups.delete(child);
+        ended();
         settle(new Error(`the command could not start: ${error.message}`));
       });
       child.on('exit', () => {
@@ -153,7 +161,7 @@ export class CommandTool implements RealtimeTool {
         if (child.pid !== undefined && signalProcessGroup(child.pid, 0)) stopProcessGroup(child, graceMs);
       });
       child.on('close', (code, signal) => {
-        this.groups.delete(child);
+        ended();
         if (code === 0)
           settle(
             undefined,

@@ -467,6 +467,26 @@ describe('parley connect --tool / --tools (spec 09 §13.2)', function () {
     });
   });
 
+  it('the conversation ends (--duration) while a command runs: no output is sent, its process group is stopped', async () => {
+    const url = await serve(scriptedToolSession('Sorry.'));
+    const pids = join(dir, 'pids');
+    const result = await connect({
+      url,
+      protocol: 'v2',
+      tool: [`current_time=sleep 100 & echo $! >> ${pids}; echo $$ >> ${pids}; wait`],
+      text: ['what is the current time'],
+      duration: 0.5,
+    });
+    expect(result.code).to.equal(0);
+    expect(result.out).to.contain('[tool] call current_time {} (call_1)');
+    expect(result.out).not.to.contain('[tool] result');
+    expect(result.out).not.to.contain('[tool] error');
+    expect(sent().filter((message) => message.item?.type === 'function_call_output')).to.deep.equal([]);
+    const group = await pidsIn(pids, 2);
+    expect(group).to.have.length(2);
+    expect(await allGone(group, 1500), 'the shell and its sleep').to.equal(true);
+  });
+
   it('the parley process exits with a command still running: no member of its group survives, even one ignoring SIGTERM', async () => {
     const url = await serve(scriptedToolSession('Sorry.'));
     const pids = join(dir, 'pids');

@@ -211,6 +211,19 @@ describe('CommandTool (--tool): runs a command per call', function () {
     expect(Date.now() - started).to.be.below(2500);
   });
 
+  it('commands of many tools running at once share one exit hook (no listener warning)', async () => {
+    const before = process.listenerCount('exit');
+    const controller = new AbortController();
+    const tools = Array.from({ length: 12 }, (_, index) => new CommandTool({ name: `t${index}`, command: 'sleep 100' }));
+    const running = tools.map((each) => each.execute({}, call('{}', controller)).catch(() => undefined));
+    expect(process.listenerCount('exit')).to.equal(before + 1);
+    expect(tools.map((each) => each.runningCount)).to.deep.equal(tools.map(() => 1));
+    controller.abort();
+    await Promise.all(running);
+    await until(() => tools.every((each) => each.runningCount === 0));
+    expect(process.listenerCount('exit')).to.equal(before);
+  });
+
   it('keeps its definition: description "" and empty object parameters by default', () => {
     const bare = tool('true');
     expect({ name: bare.name, description: bare.description, parameters: bare.parameters }).to.deep.equal({
