@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ParleyError } from '@parley/core';
+import { advanceVirtualClock } from '@parley/testkit';
 import { createHarness, settle } from './support/harness.js';
 
 function errorOf(action: () => unknown): ParleyError {
@@ -128,7 +129,9 @@ describe('conversation inputs and queues (spec 04)', () => {
     void h.manager.sendText('b');
     const waiting = h.manager.sendText('c').catch((error: unknown) => error);
     await settle();
-    await h.manager.close();
+    const closing = h.manager.close();
+    await advanceVirtualClock(h.clock, h.clock.now() + 5000);
+    await closing;
     expect(((await waiting) as ParleyError).code).to.equal('ERR_NOT_RUNNING');
     expect(h.manager.stats().discardedInputs).to.equal(2);
   });
@@ -149,8 +152,53 @@ describe('conversation inputs and queues (spec 04)', () => {
     expect(h.of('closed')).to.deep.equal([{ type: 'closed', reason: 'requested' }]);
   });
 
-  it('close() does not wait for a stuck socket: what is queued is discarded and counted', async () => {
+  // Issue 15 item 13: close() used to give up on a stuck socket at once; it now waits for
+  // realtime.closeDrainMs (5000 ms by default, on the clock) before it discards what is queued.
+  it('close() waits realtime.closeDrainMs (5000 ms) for a stuck socket, then discards and counts what is queued', async () => {
     const h = createHarness();
+    await h.manager.start();
+    h.server().stall();
+    await h.manager.sendText('in flight');
+    await settle();
+    void h.manager.sendText('queued');
+    let closed = false;
+    const closing = h.manager.close().then(() => (closed = true));
+    await advanceVirtualClock(h.clock, h.clock.now() + 4999);
+    expect(closed).to.equal(false);
+    expect(h.of('closed')).to.deep.equal([]);
+    await advanceVirtualClock(h.clock, h.clock.now() + 1);
+    await closing;
+    expect(h.manager.stats().discardedInputs).to.equal(1);
+    expect(h.of('closed')).to.have.length(1);
+    const warnings = h.logger.lines.filter((line) => line.level === 'warn' && line.message.startsWith('close()'));
+    expect(warnings.map((line) => line.message)).to.deep.equal([
+      'close(): discarded 1 queued inputs the socket did not take within realtime.closeDrainMs (5000 ms)',
+    ]);
+  });
+
+  it('close() sends what is queued once a stalled socket moves again within realtime.closeDrainMs', async () => {
+    const h = createHarness();
+    await h.manager.start();
+    h.server().stall();
+    await h.manager.sendText('in flight');
+    await settle();
+    void h.manager.sendText('queued 1');
+    void h.manager.sendText('queued 2');
+    const closing = h.manager.close();
+    await advanceVirtualClock(h.clock, h.clock.now() + 4000);
+    h.server().unstall();
+    await closing;
+    expect(h.wire().slice(1)).to.deep.equal([
+      { type: 'text', text: 'in flight' },
+      { type: 'text', text: 'queued 1' },
+      { type: 'text', text: 'queued 2' },
+    ]);
+    expect(h.manager.stats().discardedInputs).to.equal(0);
+    expect(h.of('closed')).to.deep.equal([{ type: 'closed', reason: 'requested' }]);
+  });
+
+  it('realtime.closeDrainMs 0: close() does not wait for a stuck socket (what is queued is discarded at once)', async () => {
+    const h = createHarness({ config: { realtime: { closeDrainMs: 0 } } });
     await h.manager.start();
     h.server().stall();
     await h.manager.sendText('in flight');

@@ -168,11 +168,13 @@ export class ConversationManager {
   }
 
   /**
-   * Ends the running conversation with reason `requested`, after sending the inputs already queued
-   * (unless the socket is stuck: then they are discarded and counted in `discardedInputs`).
-   * A protocol may then close with a handshake (live: `session.close`, then `session.closed`;
-   * spec 08 A5): the conversation is **closing** and this resolves after `closed`; a second
-   * `close()` waits for the same end. Idempotent; does nothing when idle.
+   * Ends the running conversation with reason `requested`, after sending the inputs already queued:
+   * while the socket is congested it keeps sending for at most `realtime.closeDrainMs` (5000 ms by
+   * default, on the container's clock); what is still queued then is discarded, counted in
+   * `discardedInputs` and logged (warn). A protocol may then close with a handshake (live:
+   * `session.close`, then `session.closed`; spec 08 A5): the conversation is **closing** and this
+   * resolves after `closed`; a second `close()` waits for the same end. Idempotent; does nothing
+   * when idle.
    */
   async close(): Promise<void> {
     const session = this.session;
@@ -184,11 +186,23 @@ export class ConversationManager {
       this.lastStats = session.snapshot(0, false);
       return;
     }
-    await session.flushInputs();
+    const gaveUp = await session.flushInputs();
     if (session.closing) return session.whenEnded;
     if (session.isEnded) return;
-    if (session.beginClose()) return session.whenEnded;
-    session.end('requested');
+    const before = session.stats.discardedInputs;
+    const closing = session.beginClose();
+    if (!closing) session.end('requested');
+    const discarded = session.stats.discardedInputs - before;
+    if (discarded > 0) {
+      const drainMs = this.config.realtime.closeDrainMs;
+      this.logger.warn(
+        gaveUp
+          ? `close(): discarded ${discarded} queued inputs the socket did not take within realtime.closeDrainMs (${drainMs} ms)`
+          : `close(): discarded ${discarded} queued inputs that could not be sent`,
+        { discarded, closeDrainMs: drainMs },
+      );
+    }
+    if (closing) return session.whenEnded;
   }
 
   /**

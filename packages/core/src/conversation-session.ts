@@ -179,10 +179,11 @@ export class ConversationSession {
   }
 
   /**
-   * Resolves once the inputs queued now have been handed to the socket, or at once when that cannot
-   * happen without waiting on the socket (it is stuck or congested, or the conversation reconnects).
+   * Resolves once the inputs queued now have been handed to the socket and written, waiting on a
+   * congested socket for at most `realtime.closeDrainMs`; at once when the conversation reconnects
+   * or ends. True when it gave up at that bound.
    */
-  flushInputs(): Promise<void> {
+  flushInputs(): Promise<boolean> {
     return this.loop.flushInputs();
   }
 

@@ -316,6 +316,11 @@ export const parleyConfigSchema = {
         default: 64,
       },
     },
+    closeDrainMs: {
+      doc: 'How long close() keeps sending the inputs already accepted while the socket is congested (ms); what is still queued after that is discarded and counted. 0 = never wait for a congested socket.',
+      format: nonNegativeInt('realtime.closeDrainMs'),
+      default: 5000,
+    },
     delegate: {
       timeoutMs: {
         doc: 'How long a bound HandoffDelegate may work on one delegation before its turn is aborted and finished with a failure text (ms; 0 = no limit).',
@@ -457,6 +462,7 @@ export interface ParleyConfig {
       alphaHeader: string;
     };
     queues: { audioIn: number; textIn: number; handoffOut: number; events: number; eventBytes: number; toolOut: number };
+    closeDrainMs: number;
     delegate: { timeoutMs: number };
     tools: { timeoutMs: number; backgroundTimeoutMs: number; backgroundStartedOutput: string };
     text: { maxChars: number };

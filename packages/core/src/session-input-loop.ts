@@ -1,3 +1,4 @@
+import type { Cancellable } from './clock.js';
 import { messageOf } from './error-message.js';
 import type { QueuedInput } from './input-queue.js';
 import type { SessionCore } from './session-core.js';
@@ -21,14 +22,34 @@ export class SessionInputLoop {
   }
 
   /**
-   * Resolves once the inputs queued now have been handed to the socket, or at once when that cannot
-   * happen without waiting on the socket (it is stuck or congested, or the conversation reconnects).
-   * Used by `close()`: what the application queued is sent, unless the socket would hold the close.
+   * Used by `close()`: resolves once the inputs queued now have been handed to the socket and
+   * written, waiting on a congested socket for at most `realtime.closeDrainMs` on the clock (0: not
+   * at all); at once when the conversation reconnects or ends. Resolves true when it gave up at
+   * that bound.
    */
-  flushInputs(): Promise<void> {
+  flushInputs(): Promise<boolean> {
     const core = this.core;
-    if (core.state !== 'running') return Promise.resolve();
-    return core.inputs.flushed(core.releaseLoop !== undefined);
+    if (core.state !== 'running') return Promise.resolve(false);
+    const drainMs = core.context.config.realtime.closeDrainMs;
+    const flushed = core.inputs.flushed(core.releaseLoop !== undefined, drainMs > 0);
+    if (drainMs === 0) return flushed.then(() => false);
+    return new Promise<boolean>((resolve) => {
+      const bound: Cancellable = {
+        cancel: () => {
+          timer.cancel();
+          resolve(false);
+        },
+      };
+      const timer = core.context.clock.setTimer(drainMs, () => {
+        core.timers.delete(bound);
+        resolve(true);
+      });
+      core.timers.add(bound);
+      void flushed.then(() => {
+        core.timers.delete(bound);
+        bound.cancel();
+      });
+    });
   }
 
   /**
@@ -71,7 +92,7 @@ export class SessionInputLoop {
       // for the send to complete, so the input queues fill and their full rules apply. A
       // reconnection releases the wait: a dropped connection's sends may never settle.
       if ((core.connection?.bufferedAmount ?? 0) > 0) {
-        core.inputs.release();
+        core.inputs.blocked();
         await new Promise<void>((resolve) => {
           core.releaseLoop = resolve;
           core.lastSend.then(resolve, resolve);

@@ -13,7 +13,8 @@ export type AudioOffer = 'queued' | 'dropped' | 'dropped_first_of_burst';
 export class SessionInputs {
   private readonly queue: InputQueue;
   private idle = true;
-  private readonly idleWaiters: (() => void)[] = [];
+  /** Waiters of {@link flushed}; `patient` ones keep waiting while the loop waits on a congested socket. */
+  private readonly idleWaiters: { resolve: () => void; patient: boolean }[] = [];
   private inBurst = false;
   private finishes = 0;
   private held = false;
@@ -116,16 +117,25 @@ export class SessionInputs {
 
   /**
    * Resolves once everything queued now has been taken and handed on, or at once when the loop is
-   * idle or `blocked` (waiting on a stuck socket); {@link release} wakes the waiters early.
+   * idle or held. Unless `patient`, also at once when `blocked` (the loop waits on a congested
+   * socket) or as soon as it blocks ({@link blocked}); {@link release} wakes every waiter early.
    */
-  flushed(blocked: boolean): Promise<void> {
-    if (this.idle || blocked || this.held) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  flushed(blocked: boolean, patient = false): Promise<void> {
+    if (this.idle || this.held || (blocked && !patient)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push({ resolve, patient }));
   }
 
-  /** Wakes whoever waits in {@link flushed} (the loop blocked, the conversation reconnects or ends). */
+  /** The loop now waits on a congested socket: wakes the waiters of {@link flushed} that are not patient. */
+  blocked(): void {
+    for (const waiter of this.idleWaiters.splice(0)) {
+      if (waiter.patient) this.idleWaiters.push(waiter);
+      else waiter.resolve();
+    }
+  }
+
+  /** Wakes whoever waits in {@link flushed} (the loop is idle, the conversation reconnects or ends). */
   release(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
   }
 
   /** Closes: waiting callers fail with `conversation is not running`; returns how many inputs were discarded. */

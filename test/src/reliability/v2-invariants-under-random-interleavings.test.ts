@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ParleyError } from '@parley/core';
+import { loadParleyConfig, ParleyError } from '@parley/core';
 import { advanceVirtualClock } from '@parley/testkit';
 import { FINAL_MESSAGE_PREFIX, PROGRESS_SUFFIX, STEERING_ACKNOWLEDGEMENT_TEXT } from '@parley/parser-v2';
 import { settle } from '../support/harness.js';
@@ -150,9 +150,15 @@ async function apply(h: ProtocolHarness, model: Model, step: Action, problems: u
     case 'unstall':
       server?.unstall();
       break;
-    case 'close':
-      await h.manager.close();
+    case 'close': {
+      // close() drains a stalled socket for realtime.closeDrainMs (virtual time), then gives up.
+      let closed = false;
+      const closing = h.manager.close().then(() => (closed = true));
+      await settle();
+      if (!closed) await advanceVirtualClock(h.clock, h.clock.now() + loadParleyConfig().realtime.closeDrainMs);
+      await closing;
       break;
+    }
     case 'serverClose':
       server?.serverClose(1000, 'bye');
       break;
