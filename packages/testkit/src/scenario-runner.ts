@@ -6,6 +6,7 @@ import {
   Logger,
   RealtimeTool,
   loadParleyConfig,
+  redactUrl,
   TransportFactory,
   type ConversationEvent,
   type Logger as LoggerType,
@@ -108,7 +109,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       trace.push({ t: clock.now(), event: { ...event } });
     }
   });
-  transport.onConnect((url) => trace.push({ t: clock.now(), connect: { url } }));
+  // The URL as 06 builds it, with credential-like query values and the keys shown as [redacted]
+  // (issue 15 item 11: an Azure-style `api-key` in realtime.query never reaches a trace).
+  transport.onConnect((url) => trace.push({ t: clock.now(), connect: { url: redactUrl(url, [config.realtime.apiKey, session.apiKey]) } }));
   transport.onSent((text) => trace.push({ t: clock.now(), wire: JSON.parse(text) as unknown }));
 
   const session: StartOptions = { apiKey: 'test-key', ...(scenario.session ?? {}) };
