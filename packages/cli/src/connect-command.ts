@@ -198,7 +198,7 @@ export async function runConnect(options: ConnectOptions, environment: ConnectEn
   }
   for (const definition of toolDefinitions) {
     const tool = new CommandTool(definition);
-    container.bind(RealtimeTool).toConstantValue(recorder === undefined ? tool : recordingTool(tool, recorder, () => Date.now()));
+    container.bind(RealtimeTool).toConstantValue(recorder === undefined ? tool : recordingTool(tool, recorder));
   }
   const manager = container.get(ConversationManager);
 

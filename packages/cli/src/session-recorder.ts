@@ -11,6 +11,14 @@ import type {
 } from '@parley/core';
 import type { Scenario, ScenarioStep, ScenarioTool, ToolReplyAction } from '@parley/testkit';
 
+/** Records how one execution of a recorded tool ended (the first call counts). */
+export interface ToolExecutionRecorder {
+  /** It settled with this result (`output`) or failure message (`error`), now. */
+  settled(outcome: { output: unknown } | { error: string }): void;
+  /** Its call was answered otherwise first (timeout, cancel, the end): a replay never settles it. */
+  never(): void;
+}
+
 /** One tool of a recording: its definition and, per execution, how it settled (undefined: not yet). */
 interface RecordedTool {
   definition: ScenarioTool;
@@ -28,6 +36,10 @@ export class SessionRecorder {
   private readonly steps: ScenarioStep[] = [];
   private readonly wire: unknown[] = [];
   private readonly tools: RecordedTool[] = [];
+  /** When the last server frame arrived (recording time). */
+  private lastFrameAt: number | undefined;
+  /** When the last tool execution settled (recording time). */
+  private lastToolSettledAt: number | undefined;
   private changed = false;
 
   constructor(
@@ -46,6 +58,7 @@ export class SessionRecorder {
 
   /** A server text frame arrived. */
   received(text: string): void {
+    this.lastFrameAt = this.time();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -69,20 +82,36 @@ export class SessionRecorder {
 
   /**
    * A tool the session binds (spec 09 §12): recorded as a scenario tool whose `replies` are what
-   * happened, one list per execution. Returns the function that records one execution: call it
-   * when `execute` is invoked; it returns the function to call with the execution's one reply.
+   * happened, one list per execution. Returns the function to call when `execute` is invoked; it
+   * returns the execution's recorder: `settled` with its output or error, or `never` when the call
+   * was answered otherwise first. Times are on this recording's timeline, so a replay settles the
+   * execution exactly where the session did: `afterMs` counts from the last server frame before the
+   * invocation (the frame that admitted the call, where a replay invokes it) to the settlement, and
+   * settlements of all tools are kept in their live order (one that would land on the same
+   * millisecond as an earlier one is put 1 ms later, since a replay settles ties in invocation order).
    */
-  tool(definition: ScenarioTool): () => (action: ToolReplyAction) => void {
+  tool(definition: ScenarioTool): () => ToolExecutionRecorder {
     const recorded: RecordedTool = { definition, executions: [] };
     this.tools.push(recorded);
     this.changed = true;
     return () => {
       const index = recorded.executions.push(undefined) - 1;
+      const from = this.lastFrameAt ?? this.time();
       this.changed = true;
-      return (action) => {
+      const reply = (action: ToolReplyAction): void => {
         if (recorded.executions[index] !== undefined) return;
         recorded.executions[index] = action;
         this.changed = true;
+      };
+      return {
+        settled: (outcome) => {
+          if (recorded.executions[index] !== undefined) return;
+          let at = Math.max(this.time(), from);
+          if (this.lastToolSettledAt !== undefined && at <= this.lastToolSettledAt) at = this.lastToolSettledAt + 1;
+          this.lastToolSettledAt = at;
+          reply({ afterMs: at - from, ...outcome } as ToolReplyAction);
+        },
+        never: () => reply({ afterMs: 0, never: true }),
       };
     };
   }
@@ -150,6 +179,11 @@ export class SessionRecorder {
 
   private at(): number {
     this.changed = true;
+    return this.time();
+  }
+
+  /** Now, in ms since the recording's time 0 (rounded; 0 before it). */
+  private time(): number {
     if (this.origin === undefined) return 0;
     return Math.max(0, Math.round(this.now() - this.origin));
   }
@@ -191,12 +225,12 @@ export function recordingDelegate(inner: HandoffDelegate, recorder: SessionRecor
 
 /**
  * Wraps a bound tool so a recording holds it as a scenario tool (spec 09 §12) whose `replies` are
- * what each execution did: `{"afterMs":<ms from invocation to settlement>,"output":"<result>"}`,
+ * what each execution did: `{"afterMs":<ms from the frame that admitted the call to the settlement>,"output":"<result>"}`,
  * `{"afterMs":…,"error":"<message>"}`, or `{"afterMs":0,"never":true}` when the call was answered
  * otherwise first (its signal aborted: timeout, cancel, the end). Replaying the recording then
  * sends exactly the same answers at the same times.
  */
-export function recordingTool(inner: RealtimeTool, recorder: SessionRecorder, now: () => number): RealtimeTool {
+export function recordingTool(inner: RealtimeTool, recorder: SessionRecorder): RealtimeTool {
   const fields = {
     name: inner.name,
     description: inner.description,
@@ -209,30 +243,29 @@ export function recordingTool(inner: RealtimeTool, recorder: SessionRecorder, no
   return {
     ...fields,
     execute(args: JsonObject, call: ToolCall): unknown {
-      const invoked = now();
-      const reply = execution();
-      const afterMs = (): number => Math.max(0, Math.round(now() - invoked));
-      const never = (): void => reply({ afterMs: 0, never: true });
+      const recording = execution();
+      const never = (): void => recording.never();
       if (call.signal.aborted) never();
       else call.signal.addEventListener('abort', never, { once: true });
-      const settled = (action: ToolReplyAction): void => {
+      const settled = (outcome: { output: unknown } | { error: string }): void => {
         call.signal.removeEventListener('abort', never);
-        if (!call.signal.aborted) reply(action);
+        if (!call.signal.aborted) recording.settled(outcome);
       };
+      const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
       let result: unknown;
       try {
         result = inner.execute(args, call);
       } catch (error) {
-        settled({ afterMs: afterMs(), error: error instanceof Error ? error.message : String(error) });
+        settled({ error: message(error) });
         throw error;
       }
       return Promise.resolve(result).then(
         (value) => {
-          settled({ afterMs: afterMs(), output: value });
+          settled({ output: value });
           return value;
         },
         (error: unknown) => {
-          settled({ afterMs: afterMs(), error: error instanceof Error ? error.message : String(error) });
+          settled({ error: message(error) });
           throw error;
         },
       );
