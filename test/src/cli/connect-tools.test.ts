@@ -467,6 +467,35 @@ describe('parley connect --tool / --tools (spec 09 §13.2)', function () {
     });
   });
 
+  it('--record with a configured default tool timeout keeps realtime.tools, so the replay times the call out as live', async () => {
+    const url = await serve(scriptedToolSession('Sorry.'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ realtime: { tools: { timeoutMs: 250 } } }));
+    const record = join(dir, 'session.json');
+    const result = await connect({
+      url,
+      protocol: 'v2',
+      config: [config],
+      tool: ['current_time=sleep 100'],
+      text: ['what is the current time'],
+      record,
+      duration: 1,
+    });
+    expect(result.out.split('\n')).to.include(
+      '[tool] error current_time (timeout): {"error":"tool `current_time` timed out after 250 ms"}',
+    );
+    const scenario = JSON.parse(readFileSync(record, 'utf8')) as Scenario & { config: { realtime: { tools?: { timeoutMs?: number } } } };
+    expect(scenario.config.realtime.tools?.timeoutMs).to.equal(250);
+    const lines: string[] = [];
+    expect(
+      await checkScenarios([record], { out: (text) => lines.push(text), err: (text) => lines.push(text) }),
+      lines.join(''),
+    ).to.deep.equal({
+      passed: 1,
+      failed: 0,
+    });
+  });
+
   it('the conversation ends (--duration) while a command runs: no output is sent, its process group is stopped', async () => {
     const url = await serve(scriptedToolSession('Sorry.'));
     const pids = join(dir, 'pids');
