@@ -3,6 +3,7 @@ import {
   ConversationManager,
   createParleyContainer,
   HandoffDelegate,
+  RealtimeTool,
   type ConversationEvent,
   type HandoffDelegate as Delegate,
 } from '@parley/core';
@@ -40,6 +41,7 @@ describe('live: Parley against the simulator, end to end on real sockets', funct
     live: Record<string, unknown> = {},
     transcripts?: string[],
     speed = 20,
+    tools: RealtimeTool[] = [],
   ): Promise<{ manager: ConversationManager; events: ConversationEvent[] }> {
     simulator = new RealtimeSimulator({
       protocol: 'live',
@@ -54,6 +56,7 @@ describe('live: Parley against the simulator, end to end on real sockets', funct
       modules: [parserLiveModule, wsTransportModule],
     });
     if (delegate !== undefined) container.bind(HandoffDelegate).toConstantValue(delegate);
+    for (const tool of tools) container.bind(RealtimeTool).toConstantValue(tool);
     const manager = container.get(ConversationManager);
     managers.push(manager);
     const events: ConversationEvent[] = [];
@@ -133,5 +136,71 @@ describe('live: Parley against the simulator, end to end on real sockets', funct
     const first = spoken.slice(0, spoken.length - 'You said: Stop please.'.length);
     expect('You said: Tell me a long story about the sea and the ships.'.startsWith(first), spoken).to.equal(true);
     expect(first, spoken).to.not.contain('ships');
+  });
+  it('Responses mode: the backend calls the bound tool, Parley runs it, answers with response.item.create, then one response.create, and the model speaks the output', async () => {
+    const requests: unknown[] = [];
+    const weather: RealtimeTool = {
+      name: 'get_weather',
+      description: 'The weather for a request.',
+      parameters: { type: 'object', properties: { request: { type: 'string' } }, required: ['request'] },
+      execute: async (args) => {
+        requests.push(args);
+        return 'Sunny and 22 degrees in Lisbon.';
+      },
+    };
+    const { manager, events } = await connect(undefined, { delegation: 'responses', responses: { model: 'gpt-5' } }, undefined, 20, [
+      weather,
+    ]);
+    await until(() => events.some((event) => event.type === 'sessionUpdated'));
+    const start = simulator!.connections[0]!.messages[0] as { session: { delegation: unknown } };
+    expect(start.session.delegation).to.deep.equal({
+      type: 'responses',
+      responses: {
+        model: 'gpt-5',
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            description: 'The weather for a request.',
+            parameters: { type: 'object', properties: { request: { type: 'string' } }, required: ['request'] },
+          },
+        ],
+      },
+    });
+    await manager.sendText('please look up the weather in Lisbon today');
+    await manager.requestResponse();
+    await until(() => events.some((event) => event.type === 'outputTranscriptDelta' && event.delta.includes('Lisbon.')));
+
+    expect(events.find((event) => event.type === 'handoffRequested')).to.include({ handoffId: 'deleg_1', target: 'responses' });
+    expect(events.some((event) => event.type === 'delegationStarted')).to.equal(false);
+    expect(requests).to.deep.equal([{ request: 'please look up the weather in Lisbon today' }]);
+    const tools = events.filter((event) => event.type === 'toolCall' || event.type === 'toolResult');
+    expect(tools).to.deep.equal([
+      {
+        type: 'toolCall',
+        callId: 'call_1',
+        name: 'get_weather',
+        arguments: '{"request":"please look up the weather in Lisbon today"}',
+        itemId: 'fc_1',
+        responseId: 'resp_1',
+      },
+      { type: 'toolResult', callId: 'call_1', name: 'get_weather', output: 'Sunny and 22 degrees in Lisbon.', error: false },
+    ]);
+    const sent = simulator!.connections[0]!.messages.filter((message) => /^response\./.test((message as { type: string }).type));
+    expect(sent).to.deep.equal([
+      {
+        type: 'response.item.create',
+        item: { type: 'function_call_output', call_id: 'call_1', output: 'Sunny and 22 degrees in Lisbon.' },
+      },
+      { type: 'response.create' },
+    ]);
+    expect(events.filter((event) => event.type === 'responseDone')).to.deep.equal([
+      { type: 'responseDone', responseId: 'resp_1', status: 'completed' },
+      { type: 'responseDone', responseId: 'resp_2', status: 'completed' },
+    ]);
+    expect(events.some((event) => event.type === 'error')).to.equal(false);
+    expect(manager.stats()).to.include({ toolCalls: 1, pendingToolCalls: 0 });
+    await manager.close();
+    expect(events[events.length - 1]).to.deep.equal({ type: 'closed', reason: 'requested' });
   });
 });

@@ -1,6 +1,7 @@
 import { DemoModel } from './demo-model.js';
 import { EnergyVad } from './energy-vad.js';
 import { LiveOutputStream } from './live-output-stream.js';
+import { LiveResponsesBackend } from './live-responses-backend.js';
 import { asRecord, type ClientFrame, type DialectContext, type SimulatorDialect } from './simulator-dialect.js';
 import { SIMULATOR_SAMPLE_RATE, speechWords } from './speech-synthesizer.js';
 
@@ -38,6 +39,10 @@ export function liveTokenEstimate(text: string): number {
  *   `context_append_too_long`.
  * - Speech the VAD hears while the model talks stops it at once (server-side barge-in).
  * - `session.close` → a last usage, `session.closed` (`close_requested`), close frame 1000.
+ * - Responses mode (`delegation.type` `responses` in `session.start`): a delegated turn's
+ *   delegation has `target: "responses"` and a backend run answers it ({@link LiveResponsesBackend}:
+ *   a call to the first function tool, outputs by `response.item.create`, continued by
+ *   `response.create`, which speaks them). In client mode those two messages are unsupported.
  */
 export class LiveDialect implements SimulatorDialect {
   private started = false;
@@ -48,6 +53,8 @@ export class LiveDialect implements SimulatorDialect {
   private readonly delegations = new Set<string>();
   private readonly typed: string[] = [];
   private audioTurns = 0;
+  /** Responses mode's backend (absent in client mode). */
+  private responses: LiveResponsesBackend | undefined;
 
   constructor(private readonly context: DialectContext) {
     this.model = new DemoModel(context.options.answer);
@@ -85,9 +92,14 @@ export class LiveDialect implements SimulatorDialect {
         return this.contextAppend(type.slice('session.'.length, -'.append'.length) as 'thinking' | 'instructions' | 'commentary', message);
       case 'session.close':
         return this.close();
-      default:
-        return this.error('invalid_value', `Unsupported event type for live: '${type}'.`);
+      case 'response.item.create':
+        if (this.responses !== undefined) return this.responses.itemCreate(message);
+        break;
+      case 'response.create':
+        if (this.responses !== undefined) return this.responses.create();
+        break;
     }
+    return this.error('invalid_value', `Unsupported event type for live: '${type}'.`);
   }
 
   private send(event: Record<string, unknown>): void {
@@ -112,6 +124,14 @@ export class LiveDialect implements SimulatorDialect {
       expires_at: Math.floor(Date.now() / 1000) + SESSION_SECONDS,
     };
     this.send({ type: 'session.started', session });
+    const delegation = asRecord(session['delegation']);
+    if (delegation?.['type'] === 'responses') {
+      this.responses = new LiveResponsesBackend(LiveResponsesBackend.firstFunctionTool(delegation), this.context.ids, {
+        event: (delegationId, event) => this.send({ type: 'response.event', delegation_id: delegationId, event }),
+        error: (code, message) => this.error(code, message),
+        say: (text) => this.output.say(text),
+      });
+    }
     this.output.start();
   }
 
@@ -173,7 +193,9 @@ export class LiveDialect implements SimulatorDialect {
     this.inputFragments(words.slice(0, head), 0, end - heldBack * LIVE_INPUT_WORD_MS);
     const id = this.context.ids.next('deleg');
     this.delegations.add(id);
-    this.send({ type: 'session.delegation.created', offset_ms: end, delegation: { id, type: 'delegation', target: 'client' } });
+    const target = this.responses === undefined ? 'client' : 'responses';
+    this.send({ type: 'session.delegation.created', offset_ms: end, delegation: { id, type: 'delegation', target } });
+    this.responses?.delegate(id, words.join(' '));
     const lateMs = this.context.options.handoffLateMs;
     if (heldBack > 0) {
       this.context.scheduler.schedule(lateMs, () => {

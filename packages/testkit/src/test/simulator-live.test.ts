@@ -112,6 +112,92 @@ describe('RealtimeSimulator demo mode, live (spec 08)', function () {
     await client.next((event) => event.type === 'session.output_transcript.delta' && event.delta === ' warm.', 5000);
   });
 
+  describe('Responses mode (delegation.type responses)', () => {
+    const RESPONSES_START = {
+      type: 'session.start',
+      session: {
+        model: 'gpt-live-1',
+        delegation: {
+          type: 'responses',
+          responses: {
+            model: 'gpt-5',
+            tools: [
+              { type: 'web_search' },
+              { type: 'function', name: 'get_weather', parameters: { type: 'object' } },
+              { type: 'function', name: 'other' },
+            ],
+          },
+        },
+      },
+    };
+    const inner = (client: TestClient): unknown[] =>
+      client.events.filter((event) => event.type === 'response.event').map((event) => [event.delegation_id, event.event]);
+
+    it('a delegated turn: target responses, then response.created, a reasoning item, a function_call to the first function tool with {"request": the words}, response.completed', async () => {
+      const client = await open();
+      client.send(RESPONSES_START);
+      await client.next('session.started');
+      client.send({ type: 'session.thinking.append', delegation_id: null, content: 'user: please look up the weather in Lisbon' });
+      client.send({ type: 'session.commentary.append', delegation_id: null, content: 'Respond now.' });
+      const delegation = await client.next('session.delegation.created');
+      expect(delegation.delegation).to.deep.equal({ id: 'deleg_1', type: 'delegation', target: 'responses' });
+      await client.next((event) => event.type === 'response.event' && (event.event as { type: string }).type === 'response.completed');
+      expect(inner(client)).to.deep.equal([
+        ['deleg_1', { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } }],
+        ['deleg_1', { type: 'response.output_item.done', output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }],
+        [
+          'deleg_1',
+          {
+            type: 'response.output_item.done',
+            output_index: 1,
+            item: {
+              id: 'fc_1',
+              type: 'function_call',
+              status: 'completed',
+              call_id: 'call_1',
+              name: 'get_weather',
+              arguments: '{"request":"please look up the weather in Lisbon"}',
+            },
+          },
+        ],
+        ['deleg_1', { type: 'response.completed', response: { id: 'resp_1', status: 'completed', output: [] } }],
+      ]);
+    });
+
+    it('an early response.create gets function_call_outputs_required; after the output is queued it is spoken', async () => {
+      const client = await open();
+      client.send(RESPONSES_START);
+      await client.next('session.started');
+      client.send({ type: 'session.thinking.append', delegation_id: null, content: 'user: agent, the weather' });
+      client.send({ type: 'session.commentary.append', delegation_id: null, content: 'go' });
+      await client.next((event) => event.type === 'response.event' && (event.event as { type: string }).type === 'response.completed');
+      client.send({ type: 'response.create' });
+      const early = await client.next('error');
+      expect((early.error as { code: string }).code).to.equal('function_call_outputs_required');
+      client.send({ type: 'response.item.create', item: { type: 'function_call_output', call_id: 'call_9', output: 'x' } });
+      expect(((await client.next('error')).error as { code: string }).code).to.equal('invalid_value');
+      client.send({
+        type: 'response.item.create',
+        item: { type: 'function_call_output', call_id: 'call_1', output: 'Sunny, 22 degrees.' },
+      });
+      client.send({ type: 'response.create' });
+      await client.next((event) => event.type === 'session.output_transcript.delta' && event.delta === ' degrees.', 5000);
+      const continued = inner(client).slice(4);
+      expect(continued).to.deep.equal([
+        ['deleg_1', { type: 'response.created', response: { id: 'resp_2', status: 'in_progress', output: [] } }],
+        ['deleg_1', { type: 'response.completed', response: { id: 'resp_2', status: 'completed', output: [] } }],
+      ]);
+    });
+
+    it('in client mode response.create and response.item.create are unsupported', async () => {
+      const client = await open();
+      client.send(START);
+      await client.next('session.started');
+      client.send({ type: 'response.create' });
+      expect(((await client.next('error')).error as { code: string }).code).to.equal('invalid_value');
+    });
+  });
+
   it('session.close: a last usage, session.closed (close_requested), close frame 1000', async () => {
     const client = await open();
     client.send(START);
