@@ -73,6 +73,13 @@ describe("README's configuration table", () => {
     expect(checked).to.include('realtime.transcript.maxEntryChars');
   });
 
+  it('documents every realtime.live key of the schema (protocol live, spec 08)', () => {
+    const documented = new Set(rows.flatMap(([keyCell]) => keysOf(keyCell)));
+    const schema = Object.keys(loadParleyConfig().realtime.live).map((key) => `realtime.live.${key}`);
+    expect(schema.filter((key) => !documented.has(key))).to.deep.equal([]);
+    expect(schema).to.include('realtime.live.delegation');
+  });
+
   it('every documented key can be set (an undeclared one fails with "not declared in the schema")', () => {
     for (const [keyCell] of rows) {
       for (const key of keysOf(keyCell)) {
