@@ -83,8 +83,13 @@ export class SessionInputLoop {
   private async loop(): Promise<void> {
     const core = this.core;
     for (;;) {
-      const input = await core.inputs.take();
-      while (core.state === 'reconnecting') await core.reconnected;
+      let input = await core.inputs.take();
+      for (;;) {
+        while (core.state === 'reconnecting') await core.reconnected;
+        // Taken before the inputs were held (a reconnection's new policy holds them): it waits too.
+        if (input === undefined || !core.inputs.isHeld) break;
+        input = await core.inputs.keepWhileHeld(input);
+      }
       if (input === undefined || core.state !== 'running') return;
       this.process(input);
       // Wait until the socket took the frame. When the transport buffered nothing, it already has

@@ -19,6 +19,8 @@ export class SessionInputs {
   private finishes = 0;
   private held = false;
   private releaseHeld: (() => void) | undefined;
+  /** An input the loop took before the inputs were held, kept until they are released. */
+  private kept: QueuedInput | undefined;
 
   constructor(capacity: Record<InputLane, number>) {
     this.queue = new InputQueue(capacity);
@@ -58,6 +60,22 @@ export class SessionInputs {
   /** True while the inputs are held. */
   get isHeld(): boolean {
     return this.held;
+  }
+
+  /**
+   * An input the loop took before the inputs were held (a reconnection's new policy holds them
+   * while the loop was already waiting, spec 08 A3): kept until they are released, then handed
+   * back in arrival order (it is still the first); `undefined` when the inputs were closed
+   * meanwhile (it is then counted as discarded by {@link close}).
+   */
+  keepWhileHeld(input: QueuedInput): Promise<QueuedInput | undefined> {
+    if (!this.held) return Promise.resolve(input);
+    this.kept = input;
+    return new Promise<void>((resolve) => (this.releaseHeld = resolve)).then(() => {
+      const kept = this.kept;
+      this.kept = undefined;
+      return kept;
+    });
   }
 
   /** Queues a response request; awaits space. */
@@ -140,7 +158,11 @@ export class SessionInputs {
 
   /** Closes: waiting callers fail with `conversation is not running`; returns how many inputs were discarded. */
   close(): number {
-    const discarded = this.queue.close();
+    let discarded = this.queue.close();
+    if (this.kept !== undefined) {
+      discarded += 1;
+      this.kept = undefined;
+    }
     this.finishes = 0;
     this.held = false;
     const releaseHeld = this.releaseHeld;
