@@ -1,12 +1,16 @@
 // Barge-in server (its own process, otherwise idle so its clock readings are prompt). Per
 // connection, from its first client message on, it repeats a cycle:
-//   response.created, 3 audio deltas of a new assistant item, input_audio_buffer.speech_started
+//   response.created, 3 audio deltas of a new assistant item (200 ms each), input_audio_buffer.speech_started
 //   (send time t0 read just before the write), then waits for the client's
-//   conversation.item.truncate (receive time t1 read first thing in the message handler);
+//   conversation.item.truncate or conversation.item.delete (receive time t1 read first thing in the
+//   message handler): Parley's barge-in is playback-aware (CHANGES-v2-live rule 5: the client has
+//   "played" now − first frame of the 600 ms it received, so it truncates there, or deletes the item
+//   when it played nothing yet; audio heard to its end would need no message at all, which is why
+//   the item is longer than any reaction);
 //   records t1 - t0, sends response.done (cancelled), waits GAP_MS, and starts again.
 // Both readings are on this process's clock: the figure is the client's reaction time plus two
 // loopback hops (server → client, client → server), an upper bound of "speech_started arrives at the
-// client socket → truncate leaves it". A truncate that does not come within 1 s counts as a miss.
+// client socket → truncate leaves it". A reaction that does not come within 1 s counts as a miss.
 // A client message containing `bench-window-start` (user text) drops the samples so far (warm-up).
 // When the connection closes, the samples (ms) go to the parent as { type: 'samples' }.
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -16,7 +20,8 @@ import { childGuard, tell } from '../lib/proc.mjs';
 
 const GAP_MS = Number(process.argv[2] ?? 25);
 const MISS_MS = 1000;
-const payload = pcmNoise(960, 3).toString('base64');
+// 200 ms of PCM16 24 kHz mono per delta.
+const payload = pcmNoise(9600, 3).toString('base64');
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 1 << 24 });
 let connections = 0;
@@ -75,7 +80,7 @@ server.on('connection', (socket) => {
       misses = 0;
       return;
     }
-    if (waiting && data.length < 1000 && data.includes('"conversation.item.truncate"')) {
+    if (waiting && data.length < 1000 && (data.includes('"conversation.item.truncate"') || data.includes('"conversation.item.delete"'))) {
       waiting = false;
       clearTimeout(missTimer);
       samples.push(at - sentAt);
