@@ -20,8 +20,10 @@ function protocolId(value: string): 'v1' | 'v2' | 'live' {
   return value;
 }
 
-function demoProtocolId(value: string): 'v1' | 'v2' {
-  if (value !== 'v1' && value !== 'v2') throw new CommanderError(2, 'parley.usage', `--protocol must be v1 or v2, got ${value}`);
+function demoProtocolId(value: string): 'v1' | 'v2' | 'live' {
+  if (value !== 'v1' && value !== 'v2' && value !== 'live') {
+    throw new CommanderError(2, 'parley.usage', `--protocol must be v1, v2 or live, got ${value}`);
+  }
   return value;
 }
 
@@ -98,7 +100,7 @@ export function buildProgram(output: Output, exit: { code: number }): Command {
   program
     .command('demo')
     .description('the whole story in one command: the embedded simulator, a scripted user, a built-in agent, a live timeline')
-    .option('--protocol <id>', 'run only v1 or v2 (default: v1, then v2)', demoProtocolId)
+    .option('--protocol <id>', 'run only v1, v2 or live (default: v1, then v2, then live)', demoProtocolId)
     .option('--out <wav>', 'where to write the assistant audio', 'demo-output.wav')
     .option('--delegate-cmd <command>', 'use this command as the background agent instead of the built-in one')
     .addHelpText(
@@ -108,9 +110,10 @@ Starts the realtime simulator on a free loopback port, connects through the real
 transport, and plays a scripted user: a greeting, a request that needs the background agent, and
 speech while the assistant talks (barge-in). Prints transcripts, the handoff (and the V1 grace),
 the delegation and its answer, response gating deferrals, the truncation on barge-in, and a
-summary from stats(). Needs no API key and no network.`,
+summary from stats(); live: each delegation's offset, the late fragments, when and why it was
+routed, the commentary spoken back and the server's own barge-in. Needs no API key and no network.`,
     )
-    .action(async (options: { protocol?: 'v1' | 'v2'; out: string; delegateCmd?: string }) => {
+    .action(async (options: { protocol?: 'v1' | 'v2' | 'live'; out: string; delegateCmd?: string }) => {
       exit.code = await runDemo(options, output);
     });
 

@@ -13,6 +13,7 @@ import {
 import { RealtimeSimulator, splitAudio, synthesizeSpeech } from '@parley/testkit';
 import { wsTransportModule } from '@parley/transport-ws';
 import { DemoDelegate } from './demo-delegate.js';
+import { runLiveDemo } from './demo-live.js';
 import { demoTimeTool } from './demo-time-tool.js';
 import { protocolModules } from './protocol-modules.js';
 import type { Output } from './replay-command.js';
@@ -22,8 +23,8 @@ import { WireTap } from './wire-tap.js';
 
 /** Options of `parley demo`. */
 export interface DemoOptions {
-  /** `v1`, `v2`, or both in that order (default). */
-  protocol?: 'v1' | 'v2';
+  /** `v1`, `v2`, `live`, or all three in that order (default). */
+  protocol?: 'v1' | 'v2' | 'live';
   /** Where the assistant audio goes (default `demo-output.wav`). */
   out?: string;
   /** Run the built-in delegate, or this command (`--delegate-cmd`). */
@@ -44,6 +45,12 @@ const LONG_STORY =
 
 /** How much of the story the demo's player plays before the user speaks over it (ms). */
 const BARGE_IN_MS = 1500;
+
+/** What the simulated model answers a turn that is not handed off (every protocol). */
+function demoAnswer(text: string): string {
+  if (/story/i.test(text)) return LONG_STORY;
+  return /who are you/i.test(text) ? 'Hi! I am the Parley demo assistant. How can I help?' : `You said: ${text}`;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -197,12 +204,20 @@ class DemoRun {
  * `stats()`. Writes the assistant audio to a WAV file. Resolves with the exit code.
  */
 export async function runDemo(options: DemoOptions, output: Output): Promise<number> {
-  const protocols: ('v1' | 'v2')[] = options.protocol === undefined ? ['v1', 'v2'] : [options.protocol];
+  const protocols: ('v1' | 'v2' | 'live')[] = options.protocol === undefined ? ['v1', 'v2', 'live'] : [options.protocol];
   const audio = new WavCollector();
   const out = options.out ?? 'demo-output.wav';
   let failures = 0;
   for (const protocol of protocols) {
-    failures += await runProtocol(protocol, options, output, audio);
+    failures +=
+      protocol === 'live'
+        ? await runLiveDemo(
+            { greeting: GREETING, request: REQUEST, story: STORY, interruption: INTERRUPTION, answer: demoAnswer, bargeInMs: BARGE_IN_MS },
+            options.delegateCmd,
+            output,
+            audio,
+          )
+        : await runProtocol(protocol, options, output, audio);
   }
   audio.write(out);
   output.out(`\nwrote ${audio.byteLength} bytes of assistant audio to ${out}\n`);
@@ -215,12 +230,7 @@ async function runProtocol(protocol: 'v1' | 'v2', options: DemoOptions, output: 
     mode: 'demo',
     speed: 4,
     transcripts: [INTERRUPTION],
-    answer: (text: string) =>
-      /story/i.test(text)
-        ? LONG_STORY
-        : /who are you/i.test(text)
-          ? 'Hi! I am the Parley demo assistant. How can I help?'
-          : `You said: ${text}`,
+    answer: demoAnswer,
   });
   const { url } = await simulator.start();
   output.out(`\n=== Parley demo · protocol ${protocol} · simulator at ${url} ===\n`);

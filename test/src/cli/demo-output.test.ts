@@ -46,6 +46,31 @@ describe('parley demo: the WAV it writes and its timeline', function () {
     expect(printed[0]).not.to.include('[fatal error]');
   });
 
+  it('live: the timeline shows the delegation offset, the late fragments, the routing time and why, the commentary spoken back, the server barge-in, the fixed end', () => {
+    for (const text of printed) {
+      const live = text.slice(text.indexOf('protocol live'));
+      const lines = live.split('\n').map((line) => line.replace(/^\s*\d+\.\d\ds\s+t=\d+\s+/, ''));
+      const find = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line));
+      const delegation = find(/^\[delegation\] deleg_1 at offset_ms \d+ \(target client\); the transcript reaches \d+ ms: it waits/);
+      const late = find(/^\[late fragment\] " Paris\?" \[\d+, \d+\) after the delegation$/);
+      const routed = find(/^\[routed\] deleg_1 \d+ ms after it arrived, because the transcript caught up with its offset: "user: /);
+      const commentary = find(/^→ commentary \(deleg_1\): "It is 18 degrees and sunny in Paris, with a light breeze from the west\."/);
+      const spoken = find(/^assistant: It is 18 degrees and sunny in Paris, with a light breeze from the west\.$/);
+      const bargeIn = find(/^\[barge-in\] the server stopped the model by itself/);
+      const end = find(/^\[end\] the timeline reached 36000 ms/);
+      expect(
+        [delegation, late, routed, commentary, spoken, bargeIn, end].every((index) => index >= 0),
+        live,
+      ).to.equal(true);
+      expect(
+        delegation < late && late < routed && routed < commentary && commentary < spoken && spoken < bargeIn && bargeIn < end,
+        live,
+      ).to.equal(true);
+      expect(live).to.include('[closed] requested');
+      expect(live).not.to.include('[error]');
+    }
+  });
+
   it('is byte-identical across runs, with silence between answers and no click at the barge-in cuts', () => {
     const [first, second] = files.map((file) => readFileSync(file)) as [Buffer, Buffer];
     expect(first.length).to.equal(second.length);
@@ -62,7 +87,7 @@ describe('parley demo: the WAV it writes and its timeline', function () {
         run = 0;
       }
     }
-    expect(gaps.length).to.be.at.least(9); // v1: 6 answers, v2: 5 answers (the time included), one audio stream
+    expect(gaps.length).to.be.at.least(14); // v1: 6 answers, v2: 5 (the time included), live: 5 utterances; one audio stream
     // No hard cut: where an answer ends and a gap begins, the last samples are (nearly) silent.
     let edges = 0;
     for (let i = 1; i < samples.length; i += 1) {
