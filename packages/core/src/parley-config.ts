@@ -493,12 +493,35 @@ export interface LoadConfigOptions {
 }
 
 /**
+ * `realtime.live.responses` is a JSON object; convict would try to parse a string given there as
+ * JSON and fail with a message that names neither the key nor what to give. Checked first.
+ */
+function checkLiveResponses(overrides: ParleyConfigInput): void {
+  const live = (overrides.realtime as { live?: { responses?: unknown } } | undefined)?.live;
+  const value = live?.responses;
+  if (typeof value !== 'string') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ParleyError(
+      'ERR_INVALID_CONFIG',
+      'invalid configuration: realtime.live.responses must be a JSON object naming the backend, for example {"model":"gpt-5"}; got a string that is not one',
+    );
+  }
+}
+
+/**
  * Builds and strictly validates the configuration: defaults, then `files`, then `env`, then
  * `overrides` (so code and command-line flags win over the environment). Unknown keys and wrong types fail with `ERR_INVALID_CONFIG` naming the field.
  */
 export function loadParleyConfig(overrides: ParleyConfigInput = {}, options: LoadConfigOptions = {}): ParleyConfig {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+  checkLiveResponses(overrides);
   try {
     // convict lets the environment win over load(); Parley wants code (and CLI flags) to win, so
     // the environment and files are resolved first and loaded as the base of a second instance.

@@ -97,3 +97,29 @@ describe('loadParleyConfig', () => {
     expect(error.message).not.to.contain('sk-secret-123');
   });
 });
+
+describe('loadParleyConfig: realtime.live.responses (spec 08 responses mode)', () => {
+  const load = (responses: unknown) => () => loadParleyConfig({ realtime: { live: { responses } } } as unknown as ParleyConfigInput);
+
+  it('takes a backend object whole, nested objects included, or the same object as JSON text', () => {
+    const backend = { model: 'gpt-5', reasoning: { effort: 'low' } };
+    expect(load(backend)().realtime.live.responses).to.deep.equal(backend);
+    expect(load(JSON.stringify(backend))().realtime.live.responses).to.deep.equal(backend);
+  });
+
+  for (const value of ['gpt-5', '{bad', '["gpt-5"]', 'null']) {
+    it(`refuses the string ${JSON.stringify(value)} with ERR_INVALID_CONFIG naming the key and what to give`, () => {
+      expect(load(value))
+        .to.throw(ParleyError)
+        .with.property(
+          'message',
+          'invalid configuration: realtime.live.responses must be a JSON object naming the backend, for example {"model":"gpt-5"}; got a string that is not one',
+        );
+      expect(load(value)).to.throw(ParleyError).with.property('code', 'ERR_INVALID_CONFIG');
+    });
+  }
+
+  it('refuses a number, naming the key', () => {
+    expect(load(5)).to.throw(ParleyError, /realtime\.live\.responses/);
+  });
+});
