@@ -2,23 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConnect, type ConnectOptions } from '@parley/cli';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from '@parley/testkit';
 import { spawnParley, writeSpeechWav, type CliProcess } from '../support/cli-process.js';
-
-const never = new Promise<void>(() => undefined);
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+import { connectCaptured, pause, processAlive } from '../support/cli-helpers.js';
 
 describe('parley connect: audio input, the heard text, delegate commands, the transcript', function () {
   this.timeout(30000);
@@ -41,15 +27,7 @@ describe('parley connect: audio input, the heard text, delegate commands, the tr
     return (await simulator.start()).url;
   }
 
-  async function connect(options: ConnectOptions): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runConnect(
-      { logLevel: 'silent', ...options },
-      { output: { out: (text) => out.push(text), err: (text) => err.push(text) }, env: {}, interrupted: never },
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  }
+  const connect = connectCaptured;
 
   function messages(): { type: string; item?: { type?: string; call_id?: string; output?: string }; output_text?: string }[] {
     return (simulator?.connections[0]?.messages ?? []) as never;
@@ -199,8 +177,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect(cli.stderr).to.equal('');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     const deadline = Date.now() + 2000;
-    while (alive(pid) && Date.now() < deadline) await pause(50);
-    expect(alive(pid), 'the command’s child is gone too').to.equal(false);
+    while (processAlive(pid) && Date.now() < deadline) await pause(50);
+    expect(processAlive(pid), 'the command’s child is gone too').to.equal(false);
   });
 
   it('--delegate-timeout kills the whole group and finishes the turn with the failure text', async () => {
@@ -219,7 +197,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect(final?.item?.output).to.equal(
       '"Agent Final Message":\n\nThe background agent failed: the delegate command timed out after 500 ms',
     );
-    expect(alive(Number(readFileSync(pidFile, 'utf8')))).to.equal(false);
+    expect(processAlive(Number(readFileSync(pidFile, 'utf8')))).to.equal(false);
   });
 
   it('v1: a newer handoff supersedes the running delegation: its command is stopped and the newest answer is delivered', async () => {
@@ -238,7 +216,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect(appends).to.deep.equal([
       { type: 'conversation.handoff.append', handoff_id: 'handoff_2', output_text: '"Agent Final Message":\n\nanswer for handoff_2' },
     ]);
-    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(alive(pid)).to.equal(false);
+    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(processAlive(pid)).to.equal(false);
   });
 
   it('the readable transcript escapes control characters; --json keeps the exact text', async () => {

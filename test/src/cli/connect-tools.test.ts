@@ -2,24 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkScenarios, runCli, runConnect, type ConnectOptions } from '@parley/cli';
+import { checkScenarios } from '@parley/cli';
 import { RealtimeSimulator, type Scenario } from '@parley/testkit';
 import { cleanEnv, CliProcess, PARLEY_BIN, spawnParley } from '../support/cli-process.js';
+import { connectCaptured, pause, processAlive, runCliCaptured } from '../support/cli-helpers.js';
 import { spawn } from 'node:child_process';
-
-const never = new Promise<void>(() => undefined);
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 async function pidsIn(file: string, count: number): Promise<number[]> {
   const deadline = Date.now() + 5000;
@@ -38,7 +25,7 @@ async function pidsIn(file: string, count: number): Promise<number[]> {
 async function allGone(pids: number[], limitMs: number): Promise<boolean> {
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
-    if (!pids.some(alive)) return true;
+    if (!pids.some(processAlive)) return true;
     await pause(25);
   }
   return false;
@@ -111,22 +98,9 @@ describe('parley connect --tool / --tools (spec 09 §13.2)', function () {
     return (await simulator.start()).url;
   }
 
-  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, { out: (text) => out.push(text), err: (text) => err.push(text) });
-    return { code, out: out.join(''), err: err.join('') };
-  }
+  const run = runCliCaptured;
 
-  async function connect(options: ConnectOptions): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runConnect(
-      { logLevel: 'silent', ...options },
-      { output: { out: (text) => out.push(text), err: (text) => err.push(text) }, env: {}, interrupted: never },
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  }
+  const connect = connectCaptured;
 
   function sent(): Sent[] {
     return (simulator?.connections[0]?.messages ?? []) as Sent[];
@@ -540,7 +514,7 @@ describe('parley connect --tool / --tools (spec 09 §13.2)', function () {
     const parley = new CliProcess(child);
     processes.push(parley);
     const group = await pidsIn(pids, 2);
-    expect(group.every(alive)).to.equal(true);
+    expect(group.every(processAlive)).to.equal(true);
     const exit = await parley.exited;
     expect(exit.code, parley.stderr).to.equal(0);
     expect(await allGone(group, 1000), 'SIGKILLed when parley exited, before the 2 s grace').to.equal(true);
